@@ -23,7 +23,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use long_csv::{
-    ColumnChoice, CsvColumns, CsvTarget, parse_long_csv, read_long_csv,
+    ColumnChoice, CsvColumns, CsvTarget, TargetLevel, csv_header, parse_long_csv, read_long_csv,
     read_long_csv_with_progress, write_long_csv,
 };
 pub use normalize::{Normalization, NormalizationStats};
@@ -799,11 +799,39 @@ mod tests {
             assert_eq!(back.targets, ds.targets);
         }
         let uci = load(&txt_path, &options).unwrap();
-        assert_eq!((uci.name.as_str(), uci.len(), uci.num_features), ("ae", 2, 2));
+        assert_eq!(
+            (uci.name.as_str(), uci.len(), uci.num_features),
+            ("ae", 2, 2)
+        );
         let err = load(&dir.path().join("missing.ts"), &options)
             .unwrap_err()
             .to_string();
         assert!(err.contains("missing.ts"), "{err}");
+    }
+
+    #[test]
+    fn hostile_inputs_give_errors_not_panics() {
+        let inputs: &[&[u8]] = &[
+            b"",
+            b":",
+            b"@data\n:::",
+            b"@classLabel true\n@data\n1:2",
+            b"@dimensions 99999999999999999999\n",
+            b"@seriesLength 0\n",
+            b"\x93NUMPY\x01\x00\xff\xff{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296), }",
+            b"\x93NUMPY\x01\x00\x40\x00{'descr': '<U99999999999999999', 'fortran_order': True, 'shape': (1,), }",
+            b"PK\x05\x06\x00\x00\x00\x00\x01\x00\x01\x00\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00",
+            b"id,id\n,\n",
+            b"\xef\xbb\xbf\"\n\"",
+        ];
+        for bytes in inputs {
+            let text = String::from_utf8_lossy(bytes);
+            let _ = parse_ts(&text, "f.ts");
+            let _ = parse_long_csv(bytes, "f.csv", &CsvColumns::default());
+            let _ = parse_uci_vowels(&text, "f.txt", None);
+            let _ = parse_npy(bytes, "f.npy");
+            let _ = parse_npz(bytes, "f.npz");
+        }
     }
 
     #[test]
