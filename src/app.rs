@@ -19,6 +19,8 @@ pub struct StudioOptions {
     pub area: Option<String>,
     /// Train this many epochs first (the screenshot waits for the training to finish).
     pub train_epochs: Option<usize>,
+    /// With a screenshot and training: shoot mid-training, once this many iterations ran.
+    pub shoot_after_iterations: Option<usize>,
 }
 
 /// The studio's areas.
@@ -100,6 +102,7 @@ struct ScreenshotPlan {
     frames: u32,
     requested: bool,
     wait_for_training: bool,
+    after_iterations: Option<usize>,
 }
 
 impl StudioApp {
@@ -121,7 +124,7 @@ impl StudioApp {
             training_area: Default::default(),
             results_area: Default::default(),
             inspect_area: Default::default(),
-            screenshot: opts.screenshot.clone().map(|path| ScreenshotPlan { path, frames: 0, requested: false, wait_for_training: opts.train_epochs.is_some() }),
+            screenshot: opts.screenshot.clone().map(|path| ScreenshotPlan { path, frames: 0, requested: false, wait_for_training: opts.train_epochs.is_some(), after_iterations: opts.shoot_after_iterations }),
         };
         if let Some(e) = opts.train_epochs {
             app.studio.document.project.training.max_epochs = e;
@@ -176,7 +179,8 @@ impl StudioApp {
         let Some(plan) = &mut self.screenshot else { return };
         plan.frames += 1;
         ui.ctx().request_repaint();
-        if plan.requested || plan.frames < 20 || (plan.wait_for_training && self.training_area.is_running()) {
+        let mid_training_ready = plan.after_iterations.is_some_and(|n| self.training_area.history.len() >= n);
+        if plan.requested || plan.frames < 20 || (plan.wait_for_training && self.training_area.is_running() && !mid_training_ready) {
             return;
         }
         plan.requested = true;

@@ -32,6 +32,9 @@ pub struct Cli {
     /// Studio: train for this many epochs first (with --screenshot: shoot after training).
     #[arg(long)]
     pub train_epochs: Option<usize>,
+    /// Studio: with --screenshot and --train-epochs, shoot mid-training after this many iterations.
+    #[arg(long)]
+    pub shoot_after_iterations: Option<usize>,
 }
 
 /// Execution device on the command line.

@@ -17,6 +17,7 @@ fn main() {
             screenshot: cli.screenshot,
             area: cli.area,
             train_epochs: cli.train_epochs,
+            shoot_after_iterations: cli.shoot_after_iterations,
         }) {
             Ok(()) => 0,
             Err(e) => {
