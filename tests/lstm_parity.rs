@@ -2,6 +2,8 @@
 //! written here from the equations: every activation combination × both output modes ×
 //! nonzero initial states × sequences of different lengths in one batch.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use lstm_studio::engine::Network;
 use lstm_studio::spec::{
     GateActivation, LayerKind, LayerSpec, OutputMode, RecurrentSpec, SequenceInputSpec, StateActivation,
@@ -324,6 +326,53 @@ fn step_loop_gradients_pass_a_finite_difference_check() {
                 let analytic = grad.view([-1]).get(idx as i64).double_value(&[]);
                 let tol = 1e-6 * (1.0 + numeric.abs());
                 assert!((numeric - analytic).abs() < tol, "{sa:?} {ga:?} {} [{idx}]: analytic {analytic} vs numeric {numeric}", l.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_padded_fast_path_gives_the_same_scores_and_gradients() {
+    let seqs = sequences();
+    for mode in [OutputMode::Sequence, OutputMode::Last] {
+        for kind in [
+            LayerKind::Lstm(lstm_spec(mode, StateActivation::Tanh, GateActivation::Sigmoid, 1)),
+            LayerKind::Bilstm(lstm_spec(mode, StateActivation::Tanh, GateActivation::Sigmoid, 2)),
+            LayerKind::Gru(RecurrentSpec { output_mode: mode, bias_initializer: lstm_studio::spec::BiasInitializer::Zeros, ..RecurrentSpec::with_hidden_units(H) }),
+        ] {
+            let net = network(kind, Kind::Float);
+            let (x, lengths) = batch(&seqs);
+            let x = x.to_kind(Kind::Float);
+            let mut results = Vec::new();
+            for fast in [false, true] {
+                for l in net.learnables() {
+                    let mut g = l.tensor.grad();
+                    if g.defined() {
+                        let _ = g.zero_();
+                    }
+                }
+                let out = if fast {
+                    net.forward_scores(&x, &lengths, true, None).unwrap()
+                } else {
+                    net.forward(&x, &lengths, true, None, None).unwrap().scores
+                };
+                // Only real steps count, as in training.
+                let t = out.size()[1];
+                let mask = if mode == OutputMode::Sequence {
+                    Tensor::arange(t, (Kind::Int64, Device::Cpu)).unsqueeze(0).lt_tensor(&Tensor::from_slice(&lengths).unsqueeze(1)).unsqueeze(2).to_kind(Kind::Float)
+                } else {
+                    out.ones_like()
+                };
+                let loss = (&out * &mask * (out.ones_like() * 0.3).cumsum(-1, Kind::Float).sin()).sum(Kind::Float);
+                loss.backward();
+                let grads: Vec<Tensor> = net.learnables().iter().map(|l| l.tensor.grad().copy()).collect();
+                results.push(((out * mask).detach(), grads));
+            }
+            let d = (&results[0].0 - &results[1].0).abs().max().double_value(&[]);
+            assert!(d < 1e-5, "{mode:?}: scores differ by {d}");
+            for (a, b) in results[0].1.iter().zip(&results[1].1) {
+                let d = (a - b).abs().max().double_value(&[]);
+                assert!(d < 1e-4, "{mode:?}: gradients differ by {d}");
             }
         }
     }

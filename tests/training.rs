@@ -2,6 +2,8 @@
 //! loss stops with the iteration named and the last good network kept, and the worker thread
 //! turns it all into plain-data events.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::Duration;
 
 use lstm_studio::data::{Sequence, SequenceDataset, Targets};

@@ -1,5 +1,7 @@
 //! Weight files (safetensors with MATLAB names and shapes) and the solvers' per-gate factors.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use lstm_studio::data::{Sequence, SequenceDataset, Targets};
 use lstm_studio::engine::train::{TrainingRequest, train};
 use lstm_studio::engine::{Network, Silent};

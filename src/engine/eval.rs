@@ -116,8 +116,8 @@ pub fn predict(net: &Network, ds: &SequenceDataset, batch_size: usize) -> Result
     let idx: Vec<usize> = (0..ds.sequences.len()).collect();
     for chunk in idx.chunks(batch_size.max(1)) {
         for piece in make_batches(ds, chunk, SequenceLength::Longest, PaddingDirection::Right, 0.0, net.device()) {
-            let out = net.forward(&piece.x, &piece.lengths, false, None, None)?;
-            let s = if classification { out.scores.softmax(-1, Kind::Float) } else { out.scores.to_kind(Kind::Float) };
+            let raw = net.forward_scores(&piece.x, &piece.lengths, false, None)?;
+            let s = if classification { raw.softmax(-1, Kind::Float) } else { raw.to_kind(Kind::Float) };
             let s = s.to_device(tch::Device::Cpu).contiguous();
             let flat: Vec<f32> = Vec::try_from(s.flatten(0, -1)).map_err(EngineError::from)?;
             if net.task.is_per_step() {

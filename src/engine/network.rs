@@ -13,7 +13,7 @@ use tch::{Device, Kind, Tensor};
 use super::EngineError;
 use super::init;
 use super::recurrent::{
-    Cell, CellOptions, DirectionState, DirectionWeights, Recording, fused_direction, reverse_within_length,
+    Cell, CellOptions, DirectionState, DirectionWeights, Recording, fused_direction, padded_direction, reverse_within_length,
     step_direction,
 };
 use crate::data::{Normalization, NormalizationStats};
@@ -457,7 +457,32 @@ impl Network {
         lengths: &[i64],
         train: bool,
         init: Option<&[Option<LayerState>]>,
+        record: Option<&mut Vec<LayerRecording>>,
+    ) -> Result<ForwardOutput, EngineError> {
+        self.forward_impl(x, lengths, train, init, record, true)
+    }
+
+    /// Like [`Network::forward`] when only the scores are wanted (training without chunks,
+    /// prediction): the fused kernels may then run over the padded batch as it is, which is
+    /// faster on the CPU (oneDNN), and `states` comes back empty.
+    pub fn forward_scores(
+        &self,
+        x: &Tensor,
+        lengths: &[i64],
+        train: bool,
+        init: Option<&[Option<LayerState>]>,
+    ) -> Result<Tensor, EngineError> {
+        Ok(self.forward_impl(x, lengths, train, init, None, false)?.scores)
+    }
+
+    fn forward_impl(
+        &self,
+        x: &Tensor,
+        lengths: &[i64],
+        train: bool,
+        init: Option<&[Option<LayerState>]>,
         mut record: Option<&mut Vec<LayerRecording>>,
+        want_states: bool,
     ) -> Result<ForwardOutput, EngineError> {
         let batch = lengths.len() as i64;
         let lengths_cpu = Tensor::from_slice(lengths);
@@ -485,7 +510,9 @@ impl Network {
                         Some(Some(s)) => s.shallow_clone(),
                         _ => self.initial_states(batch).swap_remove(i).ok_or_else(|| EngineError::Internal("missing state".into()))?,
                     };
-                    let (out, st, rec) = self.run_recurrent(r, &h, &lengths_cpu, &lengths_dev, &start, train, record.is_some())?;
+                    let exact_states = want_states && lengths.iter().any(|&l| l != h.size()[1]);
+                    let (out, st, rec) =
+                        self.run_recurrent(r, &h, &lengths_cpu, &lengths_dev, &start, train, record.is_some(), exact_states)?;
                     if let (Some(sink), Some(rec)) = (record.as_deref_mut(), rec) {
                         sink.push(LayerRecording { layer: spec.name.clone(), directions: rec });
                     }
@@ -493,7 +520,7 @@ impl Network {
                         OutputMode::Sequence => out,
                         OutputMode::Last => last_real_step(&out, &lengths_dev),
                     };
-                    state = Some(st);
+                    state = want_states.then_some(st);
                 }
                 Module::FullyConnected { weights, bias, .. } => {
                     h = h.matmul(&weights.tr()) + bias;
@@ -520,6 +547,7 @@ impl Network {
         start: &LayerState,
         train: bool,
         record: bool,
+        exact_states: bool,
     ) -> Result<(Tensor, LayerState, Option<Vec<Recording>>), EngineError> {
         let rows = r.opts.cell.gates() * r.hidden_units;
         let use_fused = r.opts.fused_capable() && !self.force_step_loop && !record;
@@ -536,8 +564,11 @@ impl Network {
                 .directions
                 .get(d as usize)
                 .ok_or_else(|| EngineError::Internal("state has too few directions".into()))?;
-            let (out, st, rec) = if use_fused {
+            let (out, st, rec) = if use_fused && exact_states {
                 let (o, s) = fused_direction(&r.opts, &w, &input, lengths_cpu, init, train)?;
+                (o, s, None)
+            } else if use_fused {
+                let (o, s) = padded_direction(&r.opts, &w, &input, init, train)?;
                 (o, s, None)
             } else {
                 step_direction(&r.opts, &w, &input, lengths_dev, init, record)

@@ -160,6 +160,36 @@ pub fn fused_direction(
     Ok((padded, state))
 }
 
+/// Runs one direction with the fused op over the right-padded batch as it is (oneDNN's LSTM on
+/// the CPU, cuDNN on CUDA). Outputs at real steps are exact — padding only follows them — but
+/// the returned state is the one after the LAST PADDED step, so callers use it only when every
+/// length equals the padded length.
+pub fn padded_direction(
+    opts: &CellOptions,
+    w: &DirectionWeights,
+    x: &Tensor,
+    init: &DirectionState,
+    train: bool,
+) -> Result<(Tensor, DirectionState), tch::TchError> {
+    let zero_bias = w.bias.zeros_like();
+    let params = [w.input_weights, w.recurrent_weights, w.bias, &zero_bias];
+    let h0 = init.hidden.unsqueeze(0);
+    match opts.cell {
+        Cell::Lstm => {
+            let c0 = match &init.cell {
+                Some(c) => c.unsqueeze(0),
+                None => h0.zeros_like(),
+            };
+            let (out, hn, cn) = x.f_lstm(&[&h0, &c0], &params, true, 1, 0.0, train, false, true)?;
+            Ok((out, DirectionState { hidden: hn.squeeze_dim(0), cell: Some(cn.squeeze_dim(0)) }))
+        }
+        Cell::Gru => {
+            let (out, hn) = x.f_gru(&h0, &params, true, 1, 0.0, train, false, true)?;
+            Ok((out, DirectionState { hidden: hn.squeeze_dim(0), cell: None }))
+        }
+    }
+}
+
 /// Runs one direction one time step at a time. Same contract as [`fused_direction`]; with
 /// `record`, also returns every gate and state per step.
 pub fn step_direction(

@@ -241,11 +241,24 @@ fn forward_backward(net: &Network, ds: &SequenceDataset, rows: &[usize], o: &Tra
         rows.len() as f64
     };
     let b_all = rows.len() as i64;
-    // Full-batch states, updated piece by piece (chunks carry the state).
-    let mut full: Vec<Option<LayerState>> = net.initial_states(b_all);
     let mut loss_total = 0.0;
     let mut metric_total = 0.0;
     let many = pieces.len() > 1;
+    if !many {
+        // One piece: nothing to carry, the fastest kernels apply.
+        for piece in &pieces {
+            let scores = net.forward_scores(&piece.x, &piece.lengths, true, None)?;
+            if let Some(parts) = loss_parts(&scores, &piece.target, classification, None) {
+                let loss = &parts.loss_sum / total_obs;
+                loss.f_backward().map_err(EngineError::from)?;
+                loss_total += loss.double_value(&[]);
+                metric_total += parts.metric_sum.double_value(&[]);
+            }
+        }
+        return Ok((loss_total, finish_metric(net, classification, metric_total, total_obs)));
+    }
+    // Full-batch states, updated piece by piece (chunks carry the state).
+    let mut full: Vec<Option<LayerState>> = net.initial_states(b_all);
     for piece in &pieces {
         let idx = Tensor::from_slice(&piece.rows.iter().map(|&r| r as i64).collect::<Vec<_>>()).to_device(net.device());
         let init: Vec<Option<LayerState>> = full
@@ -294,13 +307,17 @@ fn forward_backward(net: &Network, ds: &SequenceDataset, rows: &[usize], o: &Tra
             }
         }
     }
-    let metric = if classification {
+    Ok((loss_total, finish_metric(net, classification, metric_total, total_obs)))
+}
+
+/// Accuracy from the count of correct answers, or RMSE from the sum of squared errors.
+fn finish_metric(net: &Network, classification: bool, metric_total: f64, total_obs: f64) -> f64 {
+    if classification {
         metric_total / total_obs
     } else {
         let r = net.output_size.max(1) as f64;
         (metric_total / (total_obs * r)).sqrt()
-    };
-    Ok((loss_total, metric))
+    }
 }
 
 fn write_checkpoint(dir: &Path, net: &Network, solver: &SolverState, epoch: usize, iteration: usize) -> Result<PathBuf, EngineError> {
