@@ -147,6 +147,14 @@ pub enum Commands {
         #[arg(short, long)]
         out: PathBuf,
     },
+    /// Write a project as a Python package for PyTorch: the network as a torch.nn.Module, the
+    /// data as .ts, the solver with per-gate factors and a train.py for torchrun /
+    /// DistributedDataParallel that writes a studio run directory.
+    ExportPytorch {
+        project: PathBuf,
+        #[arg(short, long)]
+        out: PathBuf,
+    },
 }
 
 /// Runs a headless command; returns the process exit code.
@@ -252,6 +260,18 @@ pub fn run(cmd: Commands) -> Result<i32> {
             let text = crate::spec::matlab::export_matlab(&p);
             crate::spec::project::write_atomically(&out, text.as_bytes())?;
             eprintln!("wrote {}", out.display());
+            Ok(0)
+        }
+        Commands::ExportPytorch { project, out } => {
+            let p = Project::load(&project)?;
+            let report = crate::pytorch_export::export_pytorch_with(&p, Some(&project), &out)?;
+            for n in &report.notes {
+                eprintln!("note: {n}");
+            }
+            eprintln!("wrote {} ({} files)", out.display(), report.files.len());
+            let dir = out.display();
+            eprintln!("train: cd {dir} && torchrun --nproc_per_node=N train.py --out runs/ddp");
+            eprintln!("then:  lstm-studio eval {dir}/runs/ddp --data FILE");
             Ok(0)
         }
     }

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod data;
 pub mod engine;
 pub mod project_data;
+pub mod pytorch_export;
 pub mod spec;
 pub mod ui;
 pub mod worker;
