@@ -9,3 +9,8 @@ pub mod network;
 pub mod results;
 pub mod status;
 pub mod training;
+pub mod charts;
+pub mod confusion;
+pub mod heatmap;
+pub mod picker;
+pub mod training_form;
