@@ -3,7 +3,9 @@
 //! output modes, nonzero initial states and sequences of different lengths in one batch (LSTM,
 //! BiLSTM, GRU, dropout, fc, z-score input); (2) `torchrun --nproc_per_node=2` (gloo, loopback)
 //! trains the canonical example and the studio evaluates the imported run directory with the
-//! accuracy the run reported, then continues training from it.
+//! accuracy the run reported, then continues training from it; (3) the exported solver takes
+//! the studio solver's steps (sgdm, adam, rmsprop; per-gate learn-rate and L2 factors; every
+//! gradient threshold method).
 //!
 //! Both need the repository's Python (`.venv-python`, torch + numpy + safetensors); without it
 //! they print why and pass.
@@ -347,4 +349,161 @@ fn torchrun_trains_the_canonical_example_and_the_studio_opens_the_run() {
     let continued = outcome.test.unwrap().accuracy.unwrap();
     eprintln!("after one more studio epoch from the imported weights: {continued:.4}");
     assert!(continued > 0.5, "{continued}");
+}
+
+const SOLVER_SCRIPT: &str = r#"
+import sys
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+torch.set_num_threads(1)
+for case in sys.argv[1:]:
+    sys.path.insert(0, case)
+    from lstm_studio_torch import StudioNetwork, StudioSolver, load_config
+    sys.path.pop(0)
+    cfg = load_config(case + "/config.json")
+    model = StudioNetwork(cfg)
+    model.load_studio_weights(case + "/before.safetensors")
+    inp = load_file(case + "/input.safetensors")
+    solver = StudioSolver(model.learnables(), cfg["training"])
+    for _ in range(3):
+        scores = model(inp["x"], inp["lengths"])
+        loss = F.cross_entropy(scores, inp["y"], reduction="sum") / scores.shape[0]
+        loss.backward()
+        solver.step(float(cfg["training"]["InitialLearnRate"]))
+    model.save_studio_weights(case + "/python_after.safetensors")
+print("ok")
+"#;
+
+#[test]
+fn exported_solver_takes_the_studio_solver_steps() {
+    use lstm_studio::engine::batch::BatchTarget;
+    use lstm_studio::engine::eval::loss_parts;
+    use lstm_studio::engine::solver::SolverState;
+    use lstm_studio::spec::{GateFactor, GradientThresholdMethod, Solver, TrainingOptions};
+    let Some(py) = python() else { return };
+    let root = tempfile::tempdir().unwrap();
+    let lengths = [5i64, 3, 4, 2];
+    let b = lengths.len() as i64;
+    let mut cases = Vec::new();
+    for (k, (solver, method)) in [
+        (Solver::Sgdm, GradientThresholdMethod::L2norm),
+        (Solver::Adam, GradientThresholdMethod::GlobalL2norm),
+        (Solver::Rmsprop, GradientThresholdMethod::AbsoluteValue),
+        (Solver::Adam, GradientThresholdMethod::L2norm),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dir = root.path().join(format!("solver{k}"));
+        let lstm = RecurrentSpec {
+            output_mode: OutputMode::Last,
+            input_weights_learn_rate_factor: GateFactor(vec![1.0, 0.0, 0.5, 2.0]),
+            recurrent_weights_learn_rate_factor: GateFactor(vec![0.5, 1.0, 1.0, 0.0]),
+            bias_learn_rate_factor: GateFactor(vec![2.0, 1.0, 0.0, 1.0]),
+            input_weights_l2_factor: GateFactor(vec![1.0, 2.0, 0.0, 1.0]),
+            recurrent_weights_l2_factor: GateFactor::scalar(3.0),
+            bias_l2_factor: GateFactor(vec![0.0, 1.0, 0.0, 5.0]),
+            ..RecurrentSpec::with_hidden_units(4)
+        };
+        let layers = vec![
+            LayerSpec::new(LayerKind::SequenceInput(SequenceInputSpec {
+                input_size: C,
+                ..SequenceInputSpec::default()
+            })),
+            LayerSpec::new(LayerKind::Lstm(lstm)),
+            LayerSpec::new(LayerKind::FullyConnected(FullyConnectedSpec {
+                output_size: 3,
+                weights_learn_rate_factor: 0.5,
+                bias_l2_factor: 2.0,
+                ..FullyConnectedSpec::default()
+            })),
+            LayerSpec::new(LayerKind::Softmax),
+            LayerSpec::new(LayerKind::Classification { classes: None }),
+        ];
+        let options = TrainingOptions {
+            l2_regularization: 0.05,
+            gradient_threshold: 0.05,
+            gradient_threshold_method: method,
+            initial_learn_rate: Some(0.05),
+            ..TrainingOptions::for_solver(solver)
+        };
+        let project = Project {
+            layers: layers.clone(),
+            training: options.clone(),
+            ..Project::default()
+        };
+        export_pytorch(&project, &dir).unwrap();
+        tch::manual_seed(100 + k as i64);
+        let net = Network::build(&layers, Device::Cpu, Kind::Float).unwrap();
+        net.save_weights(&dir.join("before.safetensors")).unwrap();
+        let x = Tensor::randn([b, 5, C as i64], (Kind::Float, Device::Cpu)) * 2.0;
+        let y = Tensor::from_slice(&[0i64, 2, 1, 2]);
+        Tensor::write_safetensors(
+            &[
+                ("x", x.shallow_clone()),
+                ("lengths", Tensor::from_slice(&lengths)),
+                ("y", y.shallow_clone()),
+            ],
+            dir.join("input.safetensors"),
+        )
+        .unwrap();
+        let learnables = net.learnables();
+        let mut state = SolverState::new(solver, &learnables);
+        for _ in 0..3 {
+            let scores = net.forward_scores(&x, &lengths, true, None).unwrap();
+            let parts =
+                loss_parts(&scores, &BatchTarget::Labels(y.shallow_clone()), true, None).unwrap();
+            (parts.loss_sum / b as f64).backward();
+            state.step(&learnables, options.learn_rate(), &options);
+        }
+        net.save_weights(&dir.join("studio_after.safetensors"))
+            .unwrap();
+        cases.push((format!("{solver:?}/{method:?}"), dir));
+    }
+    let script = root.path().join("solver.py");
+    std::fs::write(&script, SOLVER_SCRIPT).unwrap();
+    let out = Command::new(&py)
+        .arg(&script)
+        .args(cases.iter().map(|c| &c.1))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (name, dir) in &cases {
+        let read = |f: &str| -> std::collections::HashMap<String, Tensor> {
+            Tensor::read_safetensors(dir.join(f))
+                .unwrap()
+                .into_iter()
+                .collect()
+        };
+        let (before, studio, python) = (
+            read("before.safetensors"),
+            read("studio_after.safetensors"),
+            read("python_after.safetensors"),
+        );
+        let mut worst = 0.0f64;
+        let mut moved = 0.0f64;
+        for (tensor, s) in &studio {
+            let p = &python[tensor];
+            worst = worst.max((p - s).abs().max().double_value(&[]));
+            moved = moved.max((s - &before[tensor]).abs().max().double_value(&[]));
+        }
+        eprintln!(
+            "{name:<28} 3 steps: largest weight change {moved:.3e}, python vs studio {worst:.3e}"
+        );
+        assert!(moved > 1e-3, "{name}: the learnables did not move");
+        assert!(worst < 1e-5, "{name}: python and studio differ by {worst}");
+        // A learn-rate factor of 0 keeps its gate block fixed (forget-gate rows of InputWeights).
+        let iw = &studio["lstm/InputWeights"];
+        let fixed = (iw.narrow(0, 4, 4) - before["lstm/InputWeights"].narrow(0, 4, 4))
+            .abs()
+            .max()
+            .double_value(&[]);
+        assert_eq!(fixed, 0.0, "{name}: forget-gate InputWeights moved");
+    }
 }
