@@ -9,7 +9,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use tch::{Device, Kind, Tensor};
 
 use crate::data::SequenceDataset;
-use crate::engine::{self, IterationRecord, Network, TrainingEvent, TrainingObserver, TrainingRequest, run_dir};
+use crate::engine::{
+    self, IterationRecord, Network, TrainingEvent, TrainingObserver, TrainingRequest, run_dir,
+};
 use crate::project_data::{ProjectData, load_spec};
 use crate::spec::{ExecutionEnvironment, Project, analyze};
 
@@ -168,7 +170,21 @@ pub fn run(cmd: Commands) -> Result<i32> {
             print!("{}", a.table(&named));
             Ok(if a.is_valid() { 0 } else { 1 })
         }
-        Commands::Train { project, train_data, validation_data, test_data, dataset, init_from, resume, epochs, seed, device, threads, out, json } => {
+        Commands::Train {
+            project,
+            train_data,
+            validation_data,
+            test_data,
+            dataset,
+            init_from,
+            resume,
+            epochs,
+            seed,
+            device,
+            threads,
+            out,
+            json,
+        } => {
             if let Some(t) = threads {
                 tch::set_num_threads(t);
             }
@@ -182,7 +198,8 @@ pub fn run(cmd: Commands) -> Result<i32> {
             if let Some(d) = device {
                 p.training.execution_environment = d.into();
             }
-            let mut data = ProjectData::load(&p, Some(&project)).context("loading the project's data")?;
+            let mut data =
+                ProjectData::load(&p, Some(&project)).context("loading the project's data")?;
             if let Some(name) = &dataset {
                 data.train = Some(crate::project_data::embedded(name, false)?);
                 data.test = Some(crate::project_data::embedded(name, true)?);
@@ -198,14 +215,31 @@ pub fn run(cmd: Commands) -> Result<i32> {
             }
             data.align()?;
             let Some(train) = data.train.clone() else {
-                bail!("no training data: give --train-data FILE or --dataset NAME, or name it in the project");
+                bail!(
+                    "no training data: give --train-data FILE or --dataset NAME, or name it in the project"
+                );
             };
-            let stem = project.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
+            let stem = project
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "run".into());
             let out = out.unwrap_or_else(|| {
-                let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+                let stamp = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or(0);
                 PathBuf::from("runs").join(format!("{stem}-{stamp}"))
             });
-            train_command(&p, train, data.validation, data.test, init_from, resume, &out, json)
+            train_command(
+                &p,
+                train,
+                data.validation,
+                data.test,
+                init_from,
+                resume,
+                &out,
+                json,
+            )
         }
         Commands::Eval { run, data, json } => {
             let r = run_dir::load_run(&run, Device::Cpu)?;
@@ -227,7 +261,12 @@ pub fn run(cmd: Commands) -> Result<i32> {
             }
             Ok(0)
         }
-        Commands::Predict { run, weights, data, out } => {
+        Commands::Predict {
+            run,
+            weights,
+            data,
+            out,
+        } => {
             let (net, classes) = open_network(&run, weights.as_deref())?;
             let ds = load_spec(&data)?;
             let pred = engine::predict(&net, &ds, 128)?;
@@ -235,15 +274,34 @@ pub fn run(cmd: Commands) -> Result<i32> {
             eprintln!("wrote {} ({} sequences)", out.display(), ds.sequences.len());
             Ok(0)
         }
-        Commands::Forecast { run, data, steps, out } => forecast(&run, &data, steps, &out),
-        Commands::Inspect { run, data, sequence, out } => inspect_command(&run, &data, sequence, &out),
+        Commands::Forecast {
+            run,
+            data,
+            steps,
+            out,
+        } => forecast(&run, &data, steps, &out),
+        Commands::Inspect {
+            run,
+            data,
+            sequence,
+            out,
+        } => inspect_command(&run, &data, sequence, &out),
         Commands::ImportMatlab { script, out } => {
-            let text = std::fs::read_to_string(&script).with_context(|| format!("reading {}", script.display()))?;
-            let imported = crate::spec::matlab::import_matlab(&text).map_err(|e| anyhow::anyhow!("{}: {e}", script.display()))?;
+            let text = std::fs::read_to_string(&script)
+                .with_context(|| format!("reading {}", script.display()))?;
+            let imported = crate::spec::matlab::import_matlab(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", script.display()))?;
             for n in &imported.notes {
                 eprintln!("note: {n}");
             }
-            let mut p = Project { name: script.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(), layers: imported.layers, ..Project::default() };
+            let mut p = Project {
+                name: script
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                layers: imported.layers,
+                ..Project::default()
+            };
             if let Some(t) = imported.training {
                 p.training = t;
             }
@@ -290,7 +348,12 @@ fn open_network(path: &Path, weights: Option<&Path>) -> Result<(Network, Vec<Str
         let r = run_dir::load_run(path, Device::Cpu)?;
         return Ok((r.network, r.classes));
     }
-    let Some(w) = weights else { bail!("{}: a project file needs --weights W.safetensors (or give a run directory)", path.display()) };
+    let Some(w) = weights else {
+        bail!(
+            "{}: a project file needs --weights W.safetensors (or give a run directory)",
+            path.display()
+        )
+    };
     let p = Project::load(path)?;
     let mut net = Network::build(&p.layers, Device::Cpu, Kind::Float)?;
     net.load_weights(w)?;
@@ -314,12 +377,20 @@ struct ProgressBar {
 impl TrainingObserver for ProgressBar {
     fn on_event(&mut self, event: TrainingEvent) {
         match event {
-            TrainingEvent::Started { device, max_iterations, first_epoch, iterations_per_epoch, .. } => {
+            TrainingEvent::Started {
+                device,
+                max_iterations,
+                first_epoch,
+                iterations_per_epoch,
+                ..
+            } => {
                 let bar = indicatif::ProgressBar::new(max_iterations as u64);
                 bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
                 bar.set_style(
-                    indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} it  {msg}")
-                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                    indicatif::ProgressStyle::with_template(
+                        "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} it  {msg}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
                 );
                 bar.set_position(((first_epoch - 1) * iterations_per_epoch) as u64);
                 bar.println(format!("training on {device}"));
@@ -328,7 +399,10 @@ impl TrainingObserver for ProgressBar {
             TrainingEvent::Iteration(r) => {
                 if let Some(b) = &self.bar {
                     b.set_position(r.iteration as u64);
-                    b.set_message(format!("epoch {} loss {:.4} metric {:.4}", r.epoch, r.train_loss, r.train_metric));
+                    b.set_message(format!(
+                        "epoch {} loss {:.4} metric {:.4}",
+                        r.epoch, r.train_loss, r.train_metric
+                    ));
                 }
                 self.last = Some(r);
             }
@@ -355,12 +429,23 @@ fn train_command(
     out: &Path,
     json: bool,
 ) -> Result<i32> {
-    let classes: Vec<String> = train.class_names().map(<[String]>::to_vec).unwrap_or_default();
+    let classes: Vec<String> = train
+        .class_names()
+        .map(<[String]>::to_vec)
+        .unwrap_or_default();
     let (network, history, summary, test_eval) = if p.training.max_epochs == 0 {
         let device = engine::resolve_device(p.training.execution_environment)?;
         tch::manual_seed(p.training.seed as i64);
         let mut net = Network::build(&p.layers, device, Kind::Float)?;
-        let req = TrainingRequest { layers: p.layers.clone(), options: p.training.clone(), train: train.clone(), validation: None, test: None, init_from: None, resume_from: None };
+        let req = TrainingRequest {
+            layers: p.layers.clone(),
+            options: p.training.clone(),
+            train: train.clone(),
+            validation: None,
+            test: None,
+            init_from: None,
+            resume_from: None,
+        };
         engine::train::check_data(&net, &req)?;
         if net.normalization() != crate::data::Normalization::None {
             net.set_normalization_stats(crate::data::NormalizationStats::compute(&train));
@@ -383,8 +468,19 @@ fn train_command(
         };
         (net, Vec::new(), summary, ev)
     } else {
-        let req = TrainingRequest { layers: p.layers.clone(), options: p.training.clone(), train, validation, test, init_from, resume_from: resume };
-        let mut bar = ProgressBar { bar: None, last: None };
+        let req = TrainingRequest {
+            layers: p.layers.clone(),
+            options: p.training.clone(),
+            train,
+            validation,
+            test,
+            init_from,
+            resume_from: resume,
+        };
+        let mut bar = ProgressBar {
+            bar: None,
+            last: None,
+        };
         let outcome = engine::train(&req, &mut bar)?;
         if let Some(b) = &bar.bar {
             b.finish_and_clear();
@@ -392,7 +488,12 @@ fn train_command(
         if let Some(m) = &outcome.summary.message {
             eprintln!("{m}");
         }
-        (outcome.network, outcome.history, outcome.summary, outcome.test)
+        (
+            outcome.network,
+            outcome.history,
+            outcome.summary,
+            outcome.test,
+        )
     };
     let acc = test_eval.as_ref().and_then(|e| e.accuracy);
     let rmse = test_eval.as_ref().and_then(|e| e.rmse);
@@ -441,19 +542,33 @@ fn print_confusion(cm: &engine::ConfusionMatrix) {
         for v in row {
             print!(" {v:>w$}");
         }
-        println!(" | {}", recall[i].map(|r| format!("{:.3}", r)).unwrap_or_else(|| "-".into()));
+        println!(
+            " | {}",
+            recall[i]
+                .map(|r| format!("{:.3}", r))
+                .unwrap_or_else(|| "-".into())
+        );
     }
     print!("{:>w$} |", "precision");
     for p in cm.precision() {
-        print!(" {:>w$}", p.map(|r| format!("{:.3}", r)).unwrap_or_else(|| "-".into()));
+        print!(
+            " {:>w$}",
+            p.map(|r| format!("{:.3}", r)).unwrap_or_else(|| "-".into())
+        );
     }
     println!();
 }
 
 /// The CSV layout of predictions: `sequence,…` per sequence, `sequence,step,…` per step;
 /// `label,score_<class>…` for classification, `y1..yK` for regression; 1-based indices.
-pub fn write_predictions(out: &Path, pred: &engine::Predictions, classes: &[String], classification: bool) -> Result<()> {
-    let mut w = csv::Writer::from_path(out).with_context(|| format!("writing {}", out.display()))?;
+pub fn write_predictions(
+    out: &Path,
+    pred: &engine::Predictions,
+    classes: &[String],
+    classification: bool,
+) -> Result<()> {
+    let mut w =
+        csv::Writer::from_path(out).with_context(|| format!("writing {}", out.display()))?;
     let k = pred.outputs;
     let mut header = vec!["sequence".to_string()];
     if pred.per_step {
@@ -475,7 +590,12 @@ pub fn write_predictions(out: &Path, pred: &engine::Predictions, classes: &[Stri
             }
             if classification {
                 let l = labels[s].get(step).copied().unwrap_or(0);
-                rec.push(classes.get(l).cloned().unwrap_or_else(|| (l + 1).to_string()));
+                rec.push(
+                    classes
+                        .get(l)
+                        .cloned()
+                        .unwrap_or_else(|| (l + 1).to_string()),
+                );
             }
             rec.extend(row.iter().map(|v| v.to_string()));
             w.write_record(&rec)?;
@@ -489,10 +609,16 @@ fn forecast(run: &Path, data: &str, steps: usize, out: &Path) -> Result<i32> {
     let r = run_dir::load_run(run, Device::Cpu)?;
     let net = &r.network;
     if net.task.is_classification() || !net.task.is_per_step() {
-        bail!("forecast needs a sequence-to-sequence regression network trained on next-step targets");
+        bail!(
+            "forecast needs a sequence-to-sequence regression network trained on next-step targets"
+        );
     }
     if net.output_size != net.input_size {
-        bail!("forecast feeds each prediction back as the next input: the network has {} outputs but {} inputs", net.output_size, net.input_size);
+        bail!(
+            "forecast feeds each prediction back as the next input: the network has {} outputs but {} inputs",
+            net.output_size,
+            net.input_size
+        );
     }
     let ds = load_spec(data)?;
     let _g = tch::no_grad_guard();
@@ -506,7 +632,10 @@ fn forecast(run: &Path, data: &str, steps: usize, out: &Path) -> Result<i32> {
         let x = Tensor::from_slice(&seq.values).view([1, seq.steps as i64, c as i64]);
         let o = net.forward(&x, &[seq.steps as i64], false, None, None)?;
         let mut state = o.states;
-        let mut last = o.scores.select(1, seq.steps as i64 - 1).reshape([1, 1, c as i64]);
+        let mut last = o
+            .scores
+            .select(1, seq.steps as i64 - 1)
+            .reshape([1, 1, c as i64]);
         for k in 0..steps {
             let v: Vec<f32> = Vec::try_from(last.to_kind(Kind::Float).flatten(0, -1))?;
             let mut rec = vec![(s + 1).to_string(), (seq.steps + k + 1).to_string()];
@@ -518,7 +647,12 @@ fn forecast(run: &Path, data: &str, steps: usize, out: &Path) -> Result<i32> {
         }
     }
     w.flush()?;
-    eprintln!("wrote {} ({} steps ahead for {} sequences)", out.display(), steps, ds.sequences.len());
+    eprintln!(
+        "wrote {} ({} steps ahead for {} sequences)",
+        out.display(),
+        steps,
+        ds.sequences.len()
+    );
     Ok(0)
 }
 
@@ -534,8 +668,16 @@ fn inspect_command(run: &Path, data: &str, sequence: usize, out: &Path) -> Resul
     let t = ins.steps;
     for (layer, units, dirs) in &ins.layers {
         for (d, trace) in dirs.iter().enumerate() {
-            let suffix = if dirs.len() > 1 { if d == 0 { "_forward" } else { "_backward" } } else { "" };
-            let mut series: Vec<(String, &Vec<f32>)> = trace.gates.iter().map(|(n, v)| (n.replace(' ', "_"), v)).collect();
+            let suffix = if dirs.len() > 1 {
+                if d == 0 { "_forward" } else { "_backward" }
+            } else {
+                ""
+            };
+            let mut series: Vec<(String, &Vec<f32>)> = trace
+                .gates
+                .iter()
+                .map(|(n, v)| (n.replace(' ', "_"), v))
+                .collect();
             series.push(("hidden".into(), &trace.hidden));
             if let Some(c) = &trace.cell {
                 series.push(("cell".into(), c));
@@ -548,11 +690,18 @@ fn inspect_command(run: &Path, data: &str, sequence: usize, out: &Path) -> Resul
                 w.write_record(&header)?;
                 for step in 0..t {
                     let mut rec = vec![(step + 1).to_string()];
-                    rec.extend(values[step * units..(step + 1) * units].iter().map(|v| v.to_string()));
+                    rec.extend(
+                        values[step * units..(step + 1) * units]
+                            .iter()
+                            .map(|v| v.to_string()),
+                    );
                     w.write_record(&rec)?;
                 }
                 w.flush()?;
-                tensors.push((format!("{layer}{suffix}/{name}"), Tensor::from_slice(values).view([t as i64, *units as i64])));
+                tensors.push((
+                    format!("{layer}{suffix}/{name}"),
+                    Tensor::from_slice(values).view([t as i64, *units as i64]),
+                ));
             }
         }
     }
@@ -563,14 +712,28 @@ fn inspect_command(run: &Path, data: &str, sequence: usize, out: &Path) -> Resul
     w.write_record(&header)?;
     for step in 0..t {
         let mut rec = vec![(step + 1).to_string()];
-        rec.extend(ins.scores_per_step[step * k..(step + 1) * k].iter().map(|v| v.to_string()));
+        rec.extend(
+            ins.scores_per_step[step * k..(step + 1) * k]
+                .iter()
+                .map(|v| v.to_string()),
+        );
         w.write_record(&rec)?;
     }
     w.flush()?;
-    tensors.push(("input".into(), Tensor::from_slice(&ins.input).view([t as i64, ins.num_features as i64])));
-    tensors.push(("scores_per_step".into(), Tensor::from_slice(&ins.scores_per_step).view([t as i64, k as i64])));
+    tensors.push((
+        "input".into(),
+        Tensor::from_slice(&ins.input).view([t as i64, ins.num_features as i64]),
+    ));
+    tensors.push((
+        "scores_per_step".into(),
+        Tensor::from_slice(&ins.scores_per_step).view([t as i64, k as i64]),
+    ));
     Tensor::write_safetensors(&tensors, out.join("inspection.safetensors"))?;
     let mut stdout = std::io::stdout();
-    writeln!(stdout, "wrote gates and states of sequence {sequence} ({t} steps) to {}", out.display())?;
+    writeln!(
+        stdout,
+        "wrote gates and states of sequence {sequence} ({t} steps) to {}",
+        out.display()
+    )?;
     Ok(0)
 }

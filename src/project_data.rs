@@ -19,7 +19,10 @@ pub struct ProjectData {
 /// half, or with `test` its test half.
 pub fn embedded(name: &str, test: bool) -> Result<SequenceDataset, DataError> {
     let Some(pair) = data::embedded::by_name(name) else {
-        return Err(DataError::in_file(name, "no embedded data set of that name (known: japanese-vowels, basic-motions, airline)"));
+        return Err(DataError::in_file(
+            name,
+            "no embedded data set of that name (known: japanese-vowels, basic-motions, airline)",
+        ));
     };
     let (train, test_set) = pair?;
     if !test {
@@ -29,10 +32,16 @@ pub fn embedded(name: &str, test: bool) -> Result<SequenceDataset, DataError> {
 }
 
 /// Loads one data source.
-pub fn load_source(source: &DataSource, project_file: Option<&Path>) -> Result<SequenceDataset, DataError> {
+pub fn load_source(
+    source: &DataSource,
+    project_file: Option<&Path>,
+) -> Result<SequenceDataset, DataError> {
     match source {
         DataSource::Embedded { name, test } => embedded(name, *test),
-        DataSource::File(p) => data::load(&Project::resolve(project_file, p), &data::LoadOptions::default()),
+        DataSource::File(p) => data::load(
+            &Project::resolve(project_file, p),
+            &data::LoadOptions::default(),
+        ),
     }
 }
 
@@ -51,8 +60,13 @@ pub fn load_spec(spec: &str) -> Result<SequenceDataset, DataError> {
 impl ProjectData {
     /// Loads everything the project names.
     pub fn load(project: &Project, project_file: Option<&Path>) -> Result<Self, DataError> {
-        let get = |s: &Option<DataSource>| s.as_ref().map(|s| load_source(s, project_file)).transpose();
-        let mut d = Self { train: get(&project.data.train)?, validation: get(&project.data.validation)?, test: get(&project.data.test)? };
+        let get =
+            |s: &Option<DataSource>| s.as_ref().map(|s| load_source(s, project_file)).transpose();
+        let mut d = Self {
+            train: get(&project.data.train)?,
+            validation: get(&project.data.validation)?,
+            test: get(&project.data.test)?,
+        };
         d.align()?;
         Ok(d)
     }
@@ -60,7 +74,9 @@ impl ProjectData {
     /// Re-indexes validation and test labels onto the training classes and checks that the
     /// feature counts agree.
     pub fn align(&mut self) -> Result<(), DataError> {
-        let Some(train) = &self.train else { return Ok(()) };
+        let Some(train) = &self.train else {
+            return Ok(());
+        };
         let classes: Option<Vec<String>> = train.class_names().map(<[String]>::to_vec);
         for other in [&mut self.validation, &mut self.test].into_iter().flatten() {
             other.check_compatible(train)?;

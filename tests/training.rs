@@ -9,7 +9,10 @@ use std::time::Duration;
 use lstm_studio::data::{Sequence, SequenceDataset, Targets};
 use lstm_studio::engine::train::{TrainingRequest, train};
 use lstm_studio::engine::{Control, Silent, StopReason, TrainingEvent, TrainingObserver, evaluate};
-use lstm_studio::spec::{ExecutionEnvironment, LayerKind, LayerSpec, Project, Shuffle, Solver, TrainingOptions, canonical_network};
+use lstm_studio::spec::{
+    ExecutionEnvironment, LayerKind, LayerSpec, Project, Shuffle, Solver, TrainingOptions,
+    canonical_network,
+};
 use lstm_studio::worker::{Command, Event, TrainJob, Worker};
 use tch::Tensor;
 
@@ -19,7 +22,9 @@ fn toy_data(n: usize) -> SequenceDataset {
     for i in 0..n {
         let steps = 3 + i % 6;
         let class = i % 3;
-        let values = (0..steps * 3).map(|k| (class as f32 - 1.0) * 0.5 + ((i * 13 + k) as f32).sin() * 0.2).collect();
+        let values = (0..steps * 3)
+            .map(|k| (class as f32 - 1.0) * 0.5 + ((i * 13 + k) as f32).sin() * 0.2)
+            .collect();
         sequences.push(Sequence { steps, values });
         labels.push(class);
     }
@@ -28,7 +33,10 @@ fn toy_data(n: usize) -> SequenceDataset {
         num_features: 3,
         feature_names: vec!["a".into(), "b".into(), "c".into()],
         sequences,
-        targets: Targets::Labels { class_names: vec!["x".into(), "y".into(), "z".into()], labels },
+        targets: Targets::Labels {
+            class_names: vec!["x".into(), "y".into(), "z".into()],
+            labels,
+        },
     }
 }
 
@@ -56,7 +64,15 @@ fn options(epochs: usize) -> TrainingOptions {
 }
 
 fn request(o: TrainingOptions) -> TrainingRequest {
-    TrainingRequest { layers: layers(), options: o, train: toy_data(30), validation: None, test: None, init_from: None, resume_from: None }
+    TrainingRequest {
+        layers: layers(),
+        options: o,
+        train: toy_data(30),
+        validation: None,
+        test: None,
+        init_from: None,
+        resume_from: None,
+    }
 }
 
 struct StopAfter(usize, usize);
@@ -67,7 +83,11 @@ impl TrainingObserver for StopAfter {
         }
     }
     fn control(&mut self) -> Control {
-        if self.1 >= self.0 { Control::Stop } else { Control::Continue }
+        if self.1 >= self.0 {
+            Control::Stop
+        } else {
+            Control::Continue
+        }
     }
 }
 
@@ -84,19 +104,30 @@ fn stop_keeps_a_usable_network() {
 fn resuming_from_a_checkpoint_continues_where_it_left_off() {
     let dir = tempfile::tempdir().unwrap();
     let cp = dir.path().join("cp");
-    let o = TrainingOptions { checkpoint_path: cp.to_string_lossy().into_owned(), ..options(3) };
+    let o = TrainingOptions {
+        checkpoint_path: cp.to_string_lossy().into_owned(),
+        ..options(3)
+    };
     let full = train(&request(o.clone()), &mut Silent).unwrap();
     let first = std::fs::read_dir(&cp)
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| p.to_string_lossy().contains("epoch1_"))
         .expect("a checkpoint after epoch 1");
-    let mut req = request(TrainingOptions { checkpoint_path: String::new(), ..o });
+    let mut req = request(TrainingOptions {
+        checkpoint_path: String::new(),
+        ..o
+    });
     req.resume_from = Some(first);
     let resumed = train(&req, &mut Silent).unwrap();
     assert_eq!(resumed.summary.iterations, full.summary.iterations);
     assert_eq!(resumed.history.first().map(|r| r.epoch), Some(2));
-    for ((n, a), (_, b)) in full.network.named_tensors().iter().zip(resumed.network.named_tensors().iter()) {
+    for ((n, a), (_, b)) in full
+        .network
+        .named_tensors()
+        .iter()
+        .zip(resumed.network.named_tensors().iter())
+    {
         let d = (a.detach() - b.detach()).abs().max().double_value(&[]);
         assert!(d < 1e-6, "{n} differs by {d} after resuming");
     }
@@ -104,7 +135,13 @@ fn resuming_from_a_checkpoint_continues_where_it_left_off() {
 
 #[test]
 fn a_nan_loss_stops_training_naming_the_iteration_and_keeps_the_last_good_network() {
-    let o = TrainingOptions { initial_learn_rate: Some(1e38), ..TrainingOptions { solver: Solver::Sgdm, ..options(5) } };
+    let o = TrainingOptions {
+        initial_learn_rate: Some(1e38),
+        ..TrainingOptions {
+            solver: Solver::Sgdm,
+            ..options(5)
+        }
+    };
     let out = train(&request(o), &mut Silent).unwrap();
     let StopReason::NonFinite { iteration } = out.summary.stop_reason else {
         panic!("expected a NaN stop, got {:?}", out.summary.stop_reason);
@@ -134,12 +171,25 @@ fn data_that_does_not_fit_the_network_is_refused_by_name() {
 #[test]
 fn the_worker_streams_events_pauses_stops_and_survives_failures() {
     let worker = Worker::spawn(|| {}).unwrap();
-    let project = Project { layers: layers(), training: options(200), ..Project::default() };
-    worker.send(Command::Train(Box::new(TrainJob { project: project.clone(), train: toy_data(30), validation: None, test: Some(toy_data(12)), init_from: None, resume_from: None })));
+    let project = Project {
+        layers: layers(),
+        training: options(200),
+        ..Project::default()
+    };
+    worker.send(Command::Train(Box::new(TrainJob {
+        project: project.clone(),
+        train: toy_data(30),
+        validation: None,
+        test: Some(toy_data(12)),
+        init_from: None,
+        resume_from: None,
+    })));
     let mut iterations = 0;
     let mut paused = false;
     let result = loop {
-        let Some(e) = worker.recv_timeout(Duration::from_secs(60)) else { panic!("no event from the worker") };
+        let Some(e) = worker.recv_timeout(Duration::from_secs(60)) else {
+            panic!("no event from the worker")
+        };
         match e {
             Event::Training(TrainingEvent::Iteration(r)) => {
                 iterations += 1;
@@ -159,11 +209,28 @@ fn the_worker_streams_events_pauses_stops_and_survives_failures() {
     assert!(paused);
     assert_eq!(result.summary.stop_reason, StopReason::Stopped);
     assert!(iterations < 200 * 5);
-    assert_eq!(result.test.as_ref().unwrap().confusion.as_ref().unwrap().total(), 12);
+    assert_eq!(
+        result
+            .test
+            .as_ref()
+            .unwrap()
+            .confusion
+            .as_ref()
+            .unwrap()
+            .total(),
+        12
+    );
     // A bad job is a Failed event, and the worker still answers afterwards.
     let mut bad = project.clone();
     bad.layers.remove(0);
-    worker.send(Command::Train(Box::new(TrainJob { project: bad, train: toy_data(30), validation: None, test: None, init_from: None, resume_from: None })));
+    worker.send(Command::Train(Box::new(TrainJob {
+        project: bad,
+        train: toy_data(30),
+        validation: None,
+        test: None,
+        init_from: None,
+        resume_from: None,
+    })));
     let msg = loop {
         match worker.recv_timeout(Duration::from_secs(30)) {
             Some(Event::Failed(m)) => break m,
@@ -172,7 +239,10 @@ fn the_worker_streams_events_pauses_stops_and_survives_failures() {
         }
     };
     assert!(msg.contains("no input layer"), "{msg}");
-    worker.send(Command::StepState { values: vec![0.1, 0.2, 0.3], steps: 1 });
+    worker.send(Command::StepState {
+        values: vec![0.1, 0.2, 0.3],
+        steps: 1,
+    });
     let stepped = loop {
         match worker.recv_timeout(Duration::from_secs(30)) {
             Some(Event::Stepped(s)) => break s,
@@ -184,4 +254,29 @@ fn the_worker_streams_events_pauses_stops_and_survives_failures() {
     let sum: f32 = stepped.scores.iter().sum();
     assert!((sum - 1.0).abs() < 1e-5);
     let _ = Tensor::zeros([1], (tch::Kind::Float, tch::Device::Cpu));
+}
+
+#[test]
+fn validation_patience_stops_early_on_a_held_out_split() {
+    let mut req = request(TrainingOptions {
+        validation_fraction: 0.3,
+        validation_frequency: 1,
+        validation_patience: Some(2),
+        ..options(50)
+    });
+    // Nothing can learn (every learn-rate factor 0), so the validation loss never improves
+    // after the first validation: training stops at the third iteration.
+    let r = req.layers[1].recurrent_mut().unwrap();
+    for (_, f) in r.factors_mut().into_iter().take(3) {
+        *f = lstm_studio::spec::GateFactor::scalar(0.0);
+    }
+    if let LayerKind::FullyConnected(f) = &mut req.layers[2].kind {
+        f.weights_learn_rate_factor = 0.0;
+        f.bias_learn_rate_factor = 0.0;
+    }
+    let out = train(&req, &mut Silent).unwrap();
+    assert_eq!(out.summary.stop_reason, StopReason::EarlyStop);
+    assert_eq!(out.summary.iterations, 3);
+    assert!(out.history.iter().all(|r| r.val_loss.is_some()));
+    assert!(out.summary.message.unwrap().contains("iteration 3"));
 }

@@ -6,12 +6,17 @@ use lstm_studio::data::{Sequence, SequenceDataset, Targets};
 use lstm_studio::engine::train::{TrainingRequest, train};
 use lstm_studio::engine::{Network, Silent};
 use lstm_studio::spec::{
-    ExecutionEnvironment, GateFactor, LayerKind, LayerSpec, Project, Shuffle, Solver, TrainingOptions, canonical_network,
+    ExecutionEnvironment, GateFactor, LayerKind, LayerSpec, Project, Shuffle, Solver,
+    TrainingOptions, canonical_network,
 };
 use tch::{Device, Kind, Tensor};
 
 fn tensor(net: &Network, name: &str) -> Tensor {
-    net.named_tensors().into_iter().find(|(n, _)| n == name).map(|(_, t)| t.detach().copy()).unwrap()
+    net.named_tensors()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t.detach().copy())
+        .unwrap()
 }
 
 #[test]
@@ -22,7 +27,8 @@ fn weight_file_round_trips_with_matlab_names_and_shapes() {
     let net = Network::build(&canonical_network(), Device::Cpu, Kind::Float).unwrap();
     net.save_weights(&path).unwrap();
     let read = Tensor::read_safetensors(&path).unwrap();
-    let shapes: std::collections::HashMap<String, Vec<i64>> = read.iter().map(|(n, t)| (n.clone(), t.size())).collect();
+    let shapes: std::collections::HashMap<String, Vec<i64>> =
+        read.iter().map(|(n, t)| (n.clone(), t.size())).collect();
     assert_eq!(shapes["lstm/InputWeights"], [400, 12]);
     assert_eq!(shapes["lstm/RecurrentWeights"], [400, 100]);
     assert_eq!(shapes["lstm/Bias"], [400]);
@@ -35,7 +41,10 @@ fn weight_file_round_trips_with_matlab_names_and_shapes() {
     assert!(!tensor(&other, "lstm/InputWeights").equal(&tensor(&net, "lstm/InputWeights")));
     other.load_weights(&path).unwrap();
     for (n, t) in net.named_tensors() {
-        assert!(tensor(&other, &n).equal(&t.detach()), "{n} differs after loading");
+        assert!(
+            tensor(&other, &n).equal(&t.detach()),
+            "{n} differs after loading"
+        );
     }
 }
 
@@ -73,7 +82,9 @@ fn toy_data(n: usize, features: usize) -> SequenceDataset {
         let steps = 4 + i % 5;
         let class = i % 2;
         let sign = if class == 1 { 1.0 } else { -1.0 };
-        let values = (0..steps * features).map(|k| sign * (k as f32 * 0.1) + ((i * 7 + k) as f32).sin() * 0.3).collect();
+        let values = (0..steps * features)
+            .map(|k| sign * (k as f32 * 0.1) + ((i * 7 + k) as f32).sin() * 0.3)
+            .collect();
         sequences.push(Sequence { steps, values });
         labels.push(class);
     }
@@ -82,7 +93,10 @@ fn toy_data(n: usize, features: usize) -> SequenceDataset {
         num_features: features,
         feature_names: (1..=features).map(|f| format!("x{f}")).collect(),
         sequences,
-        targets: Targets::Labels { class_names: vec!["down".into(), "up".into()], labels },
+        targets: Targets::Labels {
+            class_names: vec!["down".into(), "up".into()],
+            labels,
+        },
     }
 }
 
@@ -112,14 +126,24 @@ fn options(solver: Solver, epochs: usize) -> TrainingOptions {
 fn run(layers: Vec<LayerSpec>, o: TrainingOptions) -> (Network, Network) {
     tch::manual_seed(o.seed as i64);
     let before = Network::build(&layers, Device::Cpu, Kind::Float).unwrap();
-    let req = TrainingRequest { layers, options: o, train: toy_data(16, 3), validation: None, test: None, init_from: None, resume_from: None };
+    let req = TrainingRequest {
+        layers,
+        options: o,
+        train: toy_data(16, 3),
+        validation: None,
+        test: None,
+        init_from: None,
+        resume_from: None,
+    };
     let out = train(&req, &mut Silent).unwrap();
     (before, out.network)
 }
 
 fn row_block_change(before: &Network, after: &Network, name: &str, h: i64) -> Vec<f64> {
     let d = tensor(after, name) - tensor(before, name);
-    (0..4).map(|g| d.narrow(0, g * h, h).abs().max().double_value(&[])).collect()
+    (0..4)
+        .map(|g| d.narrow(0, g * h, h).abs().max().double_value(&[]))
+        .collect()
 }
 
 #[test]
@@ -136,9 +160,18 @@ fn a_zero_learn_rate_factor_freezes_exactly_that_gate_for_every_solver() {
         let rw = row_block_change(&before, &after, "lstm/RecurrentWeights", h as i64);
         let b = row_block_change(&before, &after, "lstm/Bias", h as i64);
         assert_eq!(iw[1], 0.0, "{solver:?}: forget rows of InputWeights moved");
-        assert!(iw[0] > 0.0 && iw[2] > 0.0 && iw[3] > 0.0, "{solver:?}: {iw:?}");
-        assert_eq!(rw[2], 0.0, "{solver:?}: cell candidate rows of RecurrentWeights moved");
-        assert!(rw[0] > 0.0 && rw[1] > 0.0 && rw[3] > 0.0, "{solver:?}: {rw:?}");
+        assert!(
+            iw[0] > 0.0 && iw[2] > 0.0 && iw[3] > 0.0,
+            "{solver:?}: {iw:?}"
+        );
+        assert_eq!(
+            rw[2], 0.0,
+            "{solver:?}: cell candidate rows of RecurrentWeights moved"
+        );
+        assert!(
+            rw[0] > 0.0 && rw[1] > 0.0 && rw[3] > 0.0,
+            "{solver:?}: {rw:?}"
+        );
         assert_eq!(b[0], 0.0, "{solver:?}: input gate bias moved");
         assert!(b[1] > 0.0 && b[2] > 0.0 && b[3] > 0.0, "{solver:?}: {b:?}");
     }
@@ -153,7 +186,11 @@ fn an_l2_factor_changes_only_its_own_blocks_update() {
             let mut layers = toy_layers(h, 2);
             let r = layers[1].recurrent_mut().unwrap();
             r.input_weights_l2_factor = GateFactor(vec![0.0, forget_l2, 0.0, 0.0]);
-            let o = TrainingOptions { l2_regularization: 0.01, mini_batch_size: 16, ..options(solver, 1) };
+            let o = TrainingOptions {
+                l2_regularization: 0.01,
+                mini_batch_size: 16,
+                ..options(solver, 1)
+            };
             results.push(run(layers, o));
         }
         // One iteration (16 sequences, mini-batch 16) from the same start: only the forget
@@ -161,29 +198,67 @@ fn an_l2_factor_changes_only_its_own_blocks_update() {
         let a = tensor(&results[0].1, "lstm/InputWeights");
         let b = tensor(&results[1].1, "lstm/InputWeights");
         let d = (a - b).abs();
-        let per_gate: Vec<f64> = (0..4).map(|g| d.narrow(0, g * h as i64, h as i64).max().double_value(&[])).collect();
-        assert!(per_gate[1] > 0.0, "{solver:?}: the L2 factor had no effect: {per_gate:?}");
-        assert_eq!([per_gate[0], per_gate[2], per_gate[3]], [0.0, 0.0, 0.0], "{solver:?}: {per_gate:?}");
+        let per_gate: Vec<f64> = (0..4)
+            .map(|g| d.narrow(0, g * h as i64, h as i64).max().double_value(&[]))
+            .collect();
+        assert!(
+            per_gate[1] > 0.0,
+            "{solver:?}: the L2 factor had no effect: {per_gate:?}"
+        );
+        assert_eq!(
+            [per_gate[0], per_gate[2], per_gate[3]],
+            [0.0, 0.0, 0.0],
+            "{solver:?}: {per_gate:?}"
+        );
         for name in ["lstm/RecurrentWeights", "lstm/Bias", "fc/Weights"] {
-            assert!(tensor(&results[0].1, name).equal(&tensor(&results[1].1, name)), "{solver:?}: {name} changed");
+            assert!(
+                tensor(&results[0].1, name).equal(&tensor(&results[1].1, name)),
+                "{solver:?}: {name} changed"
+            );
         }
     }
 }
 
 #[test]
 fn the_same_seed_gives_the_same_metrics() {
-    let o = TrainingOptions { shuffle: Shuffle::EveryEpoch, ..options(Solver::Adam, 3) };
-    let req = |o: TrainingOptions| TrainingRequest { layers: toy_layers(6, 2), options: o, train: toy_data(24, 3), validation: None, test: None, init_from: None, resume_from: None };
+    let o = TrainingOptions {
+        shuffle: Shuffle::EveryEpoch,
+        ..options(Solver::Adam, 3)
+    };
+    let req = |o: TrainingOptions| TrainingRequest {
+        layers: toy_layers(6, 2),
+        options: o,
+        train: toy_data(24, 3),
+        validation: None,
+        test: None,
+        init_from: None,
+        resume_from: None,
+    };
     let a = train(&req(o.clone()), &mut Silent).unwrap();
     let b = train(&req(o.clone()), &mut Silent).unwrap();
-    assert_eq!(a.history, b.history.iter().map(|r| lstm_studio::engine::IterationRecord { elapsed_s: a.history[r.iteration - 1].elapsed_s, ..r.clone() }).collect::<Vec<_>>());
+    assert_eq!(
+        a.history,
+        b.history
+            .iter()
+            .map(|r| lstm_studio::engine::IterationRecord {
+                elapsed_s: a.history[r.iteration - 1].elapsed_s,
+                ..r.clone()
+            })
+            .collect::<Vec<_>>()
+    );
     let c = train(&req(TrainingOptions { seed: 99, ..o }), &mut Silent).unwrap();
-    assert_ne!(a.history.last().unwrap().train_loss, c.history.last().unwrap().train_loss);
+    assert_ne!(
+        a.history.last().unwrap().train_loss,
+        c.history.last().unwrap().train_loss
+    );
 }
 
 #[test]
 fn the_canonical_project_round_trips() {
     let p = Project::canonical();
     let text = p.to_ron().unwrap();
-    assert_eq!(Project::from_ron(&text, std::path::Path::new("p.ron")).unwrap(), p);
+    assert_eq!(
+        Project::from_ron(&text, std::path::Path::new("p.ron")).unwrap(),
+        p
+    );
 }

@@ -124,12 +124,23 @@ pub fn make_batches(
                         v[k * t + s] = labels[indices[row]][from + s] as i64;
                     }
                 }
-                BatchTarget::StepLabels(Tensor::from_slice(&v).view([b as i64, t as i64]).to_device(device))
+                BatchTarget::StepLabels(
+                    Tensor::from_slice(&v)
+                        .view([b as i64, t as i64])
+                        .to_device(device),
+                )
             }
             Targets::Responses { values, .. } => {
                 let r = values.first().map(Vec::len).unwrap_or(0);
-                let v: Vec<f32> = rows.iter().flat_map(|&row| values[indices[row]].iter().copied()).collect();
-                BatchTarget::Responses(Tensor::from_slice(&v).view([b as i64, r as i64]).to_device(device))
+                let v: Vec<f32> = rows
+                    .iter()
+                    .flat_map(|&row| values[indices[row]].iter().copied())
+                    .collect();
+                BatchTarget::Responses(
+                    Tensor::from_slice(&v)
+                        .view([b as i64, r as i64])
+                        .to_device(device),
+                )
             }
             Targets::StepResponses { values, names } => {
                 let r = names.len().max(1);
@@ -143,13 +154,26 @@ pub fn make_batches(
                     }
                 }
                 BatchTarget::StepResponses(
-                    Tensor::from_slice(&v).view([b as i64, t as i64, r as i64]).to_device(device),
-                    Tensor::from_slice(&m).view([b as i64, t as i64]).to_device(device),
+                    Tensor::from_slice(&v)
+                        .view([b as i64, t as i64, r as i64])
+                        .to_device(device),
+                    Tensor::from_slice(&m)
+                        .view([b as i64, t as i64])
+                        .to_device(device),
                 )
             }
         };
-        let x = Tensor::from_slice(&x).view([b as i64, t as i64, c as i64]).to_device(device).to_kind(Kind::Float);
-        out.push(Batch { x, lengths, target, rows, ends_here });
+        let x = Tensor::from_slice(&x)
+            .view([b as i64, t as i64, c as i64])
+            .to_device(device)
+            .to_kind(Kind::Float);
+        out.push(Batch {
+            x,
+            lengths,
+            target,
+            rows,
+            ends_here,
+        });
     }
     out
 }
@@ -166,15 +190,28 @@ mod tests {
             feature_names: vec!["x".into()],
             sequences: lens
                 .iter()
-                .map(|&l| Sequence { steps: l, values: (0..l).map(|v| v as f32 + 1.0).collect() })
+                .map(|&l| Sequence {
+                    steps: l,
+                    values: (0..l).map(|v| v as f32 + 1.0).collect(),
+                })
                 .collect(),
-            targets: Targets::Labels { class_names: vec!["a".into()], labels: vec![0; lens.len()] },
+            targets: Targets::Labels {
+                class_names: vec!["a".into()],
+                labels: vec![0; lens.len()],
+            },
         }
     }
 
     #[test]
     fn longest_pads_to_the_longest() {
-        let b = make_batches(&ds(&[3, 5]), &[0, 1], SequenceLength::Longest, PaddingDirection::Right, 0.0, Device::Cpu);
+        let b = make_batches(
+            &ds(&[3, 5]),
+            &[0, 1],
+            SequenceLength::Longest,
+            PaddingDirection::Right,
+            0.0,
+            Device::Cpu,
+        );
         assert_eq!(b.len(), 1);
         assert_eq!(b[0].x.size(), [2, 5, 1]);
         assert_eq!(b[0].lengths, [3, 5]);
@@ -182,17 +219,38 @@ mod tests {
 
     #[test]
     fn shortest_truncates_from_the_padding_side() {
-        let right = make_batches(&ds(&[3, 5]), &[0, 1], SequenceLength::Shortest, PaddingDirection::Right, 0.0, Device::Cpu);
+        let right = make_batches(
+            &ds(&[3, 5]),
+            &[0, 1],
+            SequenceLength::Shortest,
+            PaddingDirection::Right,
+            0.0,
+            Device::Cpu,
+        );
         let v: Vec<f32> = Vec::try_from(right[0].x.flatten(0, -1)).unwrap();
         assert_eq!(v, [1., 2., 3., 1., 2., 3.]);
-        let left = make_batches(&ds(&[3, 5]), &[0, 1], SequenceLength::Shortest, PaddingDirection::Left, 0.0, Device::Cpu);
+        let left = make_batches(
+            &ds(&[3, 5]),
+            &[0, 1],
+            SequenceLength::Shortest,
+            PaddingDirection::Left,
+            0.0,
+            Device::Cpu,
+        );
         let v: Vec<f32> = Vec::try_from(left[0].x.flatten(0, -1)).unwrap();
         assert_eq!(v, [1., 2., 3., 3., 4., 5.]);
     }
 
     #[test]
     fn fixed_length_splits_into_chunks() {
-        let b = make_batches(&ds(&[3, 5]), &[0, 1], SequenceLength::Fixed(2), PaddingDirection::Right, 0.0, Device::Cpu);
+        let b = make_batches(
+            &ds(&[3, 5]),
+            &[0, 1],
+            SequenceLength::Fixed(2),
+            PaddingDirection::Right,
+            0.0,
+            Device::Cpu,
+        );
         assert_eq!(b.len(), 3);
         assert_eq!(b[1].lengths, [1, 2]);
         assert_eq!(b[1].ends_here, [true, false]);

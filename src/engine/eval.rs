@@ -23,7 +23,12 @@ pub struct LossParts {
 /// last step is in this piece. Classification: cross-entropy over softmax of the scores;
 /// regression: half squared error summed over responses. Both are sums over observations
 /// (sequences, or real time steps); divide by the observation count for the mean.
-pub fn loss_parts(scores: &Tensor, target: &BatchTarget, classification: bool, only_rows: Option<&Tensor>) -> Option<LossParts> {
+pub fn loss_parts(
+    scores: &Tensor,
+    target: &BatchTarget,
+    classification: bool,
+    only_rows: Option<&Tensor>,
+) -> Option<LossParts> {
     let select = |t: &Tensor| match only_rows {
         Some(r) => t.index_select(0, r),
         None => t.shallow_clone(),
@@ -37,8 +42,16 @@ pub fn loss_parts(scores: &Tensor, target: &BatchTarget, classification: bool, o
             if classification {
                 let logp = s.log_softmax(-1, Kind::Float);
                 let loss = logp.g_nll_loss(&y, None::<Tensor>, tch::Reduction::Sum, -100);
-                let correct = s.argmax(-1, false).eq_tensor(&y).to_kind(Kind::Float).sum(Kind::Float);
-                Some(LossParts { loss_sum: loss, observations: n, metric_sum: correct })
+                let correct = s
+                    .argmax(-1, false)
+                    .eq_tensor(&y)
+                    .to_kind(Kind::Float)
+                    .sum(Kind::Float);
+                Some(LossParts {
+                    loss_sum: loss,
+                    observations: n,
+                    metric_sum: correct,
+                })
             } else {
                 None
             }
@@ -51,20 +64,35 @@ pub fn loss_parts(scores: &Tensor, target: &BatchTarget, classification: bool, o
             let n = mask.sum(Kind::Float).double_value(&[]);
             let logp = s.log_softmax(-1, Kind::Float);
             let loss = logp.g_nll_loss(&y, None::<Tensor>, tch::Reduction::Sum, -100);
-            let correct = (s.argmax(-1, false).eq_tensor(&y).logical_and(&mask)).to_kind(Kind::Float).sum(Kind::Float);
-            Some(LossParts { loss_sum: loss, observations: n, metric_sum: correct })
+            let correct = (s.argmax(-1, false).eq_tensor(&y).logical_and(&mask))
+                .to_kind(Kind::Float)
+                .sum(Kind::Float);
+            Some(LossParts {
+                loss_sum: loss,
+                observations: n,
+                metric_sum: correct,
+            })
         }
         BatchTarget::Responses(y) => {
             let s = select(scores);
             let y = select(y);
             let n = y.size()[0] as f64;
             let sse = (s.to_kind(Kind::Float) - y).square().sum(Kind::Float);
-            Some(LossParts { loss_sum: &sse * 0.5, observations: n, metric_sum: sse })
+            Some(LossParts {
+                loss_sum: &sse * 0.5,
+                observations: n,
+                metric_sum: sse,
+            })
         }
         BatchTarget::StepResponses(y, m) => {
             let n = m.sum(Kind::Float).double_value(&[]);
-            let sse = ((scores.to_kind(Kind::Float) - y).square() * m.unsqueeze(2)).sum(Kind::Float);
-            Some(LossParts { loss_sum: &sse * 0.5, observations: n, metric_sum: sse })
+            let sse =
+                ((scores.to_kind(Kind::Float) - y).square() * m.unsqueeze(2)).sum(Kind::Float);
+            Some(LossParts {
+                loss_sum: &sse * 0.5,
+                observations: n,
+                metric_sum: sse,
+            })
         }
     }
 }
@@ -92,7 +120,9 @@ impl Predictions {
                     .map(|c| {
                         c.iter()
                             .enumerate()
-                            .fold((0, f32::NEG_INFINITY), |best, (i, v)| if *v > best.1 { (i, *v) } else { best })
+                            .fold((0, f32::NEG_INFINITY), |best, (i, v)| {
+                                if *v > best.1 { (i, *v) } else { best }
+                            })
                             .0
                     })
                     .collect()
@@ -102,7 +132,11 @@ impl Predictions {
 }
 
 /// Runs the network over every sequence (mini-batches of `batch_size`, no truncation).
-pub fn predict(net: &Network, ds: &SequenceDataset, batch_size: usize) -> Result<Predictions, EngineError> {
+pub fn predict(
+    net: &Network,
+    ds: &SequenceDataset,
+    batch_size: usize,
+) -> Result<Predictions, EngineError> {
     if ds.num_features != net.input_size {
         return Err(EngineError::Data(format!(
             "{}: the data has {} features but the network's input layer takes {}",
@@ -115,9 +149,20 @@ pub fn predict(net: &Network, ds: &SequenceDataset, batch_size: usize) -> Result
     let mut scores = Vec::with_capacity(ds.sequences.len());
     let idx: Vec<usize> = (0..ds.sequences.len()).collect();
     for chunk in idx.chunks(batch_size.max(1)) {
-        for piece in make_batches(ds, chunk, SequenceLength::Longest, PaddingDirection::Right, 0.0, net.device()) {
+        for piece in make_batches(
+            ds,
+            chunk,
+            SequenceLength::Longest,
+            PaddingDirection::Right,
+            0.0,
+            net.device(),
+        ) {
             let raw = net.forward_scores(&piece.x, &piece.lengths, false, None)?;
-            let s = if classification { raw.softmax(-1, Kind::Float) } else { raw.to_kind(Kind::Float) };
+            let s = if classification {
+                raw.softmax(-1, Kind::Float)
+            } else {
+                raw.to_kind(Kind::Float)
+            };
             let s = s.to_device(tch::Device::Cpu).contiguous();
             let flat: Vec<f32> = Vec::try_from(s.flatten(0, -1)).map_err(EngineError::from)?;
             if net.task.is_per_step() {
@@ -133,7 +178,11 @@ pub fn predict(net: &Network, ds: &SequenceDataset, batch_size: usize) -> Result
             }
         }
     }
-    Ok(Predictions { scores, outputs: k, per_step: net.task.is_per_step() })
+    Ok(Predictions {
+        scores,
+        outputs: k,
+        per_step: net.task.is_per_step(),
+    })
 }
 
 /// The result of evaluating a network on labelled data.
@@ -168,7 +217,10 @@ impl ConfusionMatrix {
                 counts[t][p] += 1;
             }
         }
-        Self { classes: classes.to_vec(), counts }
+        Self {
+            classes: classes.to_vec(),
+            counts,
+        }
     }
 
     /// All observations.
@@ -206,14 +258,30 @@ impl ConfusionMatrix {
 }
 
 /// Evaluates the network on a labelled data set.
-pub fn evaluate(net: &Network, ds: &SequenceDataset, batch_size: usize) -> Result<Evaluation, EngineError> {
+pub fn evaluate(
+    net: &Network,
+    ds: &SequenceDataset,
+    batch_size: usize,
+) -> Result<Evaluation, EngineError> {
     let predictions = predict(net, ds, batch_size)?;
-    let mut ev = Evaluation { predictions, ..Evaluation::default() };
+    let mut ev = Evaluation {
+        predictions,
+        ..Evaluation::default()
+    };
     let k = ev.predictions.outputs;
     match &ds.targets {
-        Targets::Labels { class_names, labels } => {
+        Targets::Labels {
+            class_names,
+            labels,
+        } => {
             let pred = ev.predictions.labels();
-            let cm = ConfusionMatrix::from_pairs(class_names, labels.iter().zip(&pred).map(|(t, p)| (*t, p.first().copied().unwrap_or(0))));
+            let cm = ConfusionMatrix::from_pairs(
+                class_names,
+                labels
+                    .iter()
+                    .zip(&pred)
+                    .map(|(t, p)| (*t, p.first().copied().unwrap_or(0))),
+            );
             let loss: f64 = labels
                 .iter()
                 .zip(&ev.predictions.scores)
@@ -224,10 +292,16 @@ pub fn evaluate(net: &Network, ds: &SequenceDataset, batch_size: usize) -> Resul
             ev.loss = loss;
             ev.confusion = Some(cm);
         }
-        Targets::StepLabels { class_names, labels } => {
+        Targets::StepLabels {
+            class_names,
+            labels,
+        } => {
             let pred = ev.predictions.labels();
-            let pairs: Vec<(usize, usize)> =
-                labels.iter().zip(&pred).flat_map(|(t, p)| t.iter().copied().zip(p.iter().copied())).collect();
+            let pairs: Vec<(usize, usize)> = labels
+                .iter()
+                .zip(&pred)
+                .flat_map(|(t, p)| t.iter().copied().zip(p.iter().copied()))
+                .collect();
             let mut loss = 0.0;
             for (t, s) in labels.iter().zip(&ev.predictions.scores) {
                 for (step, &c) in t.iter().enumerate() {

@@ -6,7 +6,14 @@ use tch::{Device, Kind, Tensor};
 use crate::spec::{BiasInitializer, WeightsInitializer};
 
 /// A weight matrix `[rows, cols]` with the given fan-in and fan-out.
-pub fn weights(init: WeightsInitializer, rows: i64, cols: i64, fan_in: i64, fan_out: i64, opts: (Kind, Device)) -> Tensor {
+pub fn weights(
+    init: WeightsInitializer,
+    rows: i64,
+    cols: i64,
+    fan_in: i64,
+    fan_out: i64,
+    opts: (Kind, Device),
+) -> Tensor {
     match init {
         WeightsInitializer::Glorot => {
             // uniform on [-a, a] has variance a²/3 = 2/(fan_in + fan_out)
@@ -41,7 +48,13 @@ fn orthogonal(rows: i64, cols: i64, opts: (Kind, Device)) -> Tensor {
 }
 
 /// A bias of `gates` blocks of `hidden` values, repeated for `directions`.
-pub fn bias(init: BiasInitializer, gates: i64, hidden: i64, directions: i64, opts: (Kind, Device)) -> Tensor {
+pub fn bias(
+    init: BiasInitializer,
+    gates: i64,
+    hidden: i64,
+    directions: i64,
+    opts: (Kind, Device),
+) -> Tensor {
     let n = gates * hidden * directions;
     match init {
         BiasInitializer::Zeros => Tensor::zeros([n], opts),
@@ -64,16 +77,33 @@ mod tests {
     #[test]
     fn orthogonal_columns_are_orthonormal() {
         tch::manual_seed(1);
-        let q = weights(WeightsInitializer::Orthogonal, 40, 10, 10, 40, (Kind::Double, Device::Cpu));
+        let q = weights(
+            WeightsInitializer::Orthogonal,
+            40,
+            10,
+            10,
+            40,
+            (Kind::Double, Device::Cpu),
+        );
         let eye = q.tr().matmul(&q);
-        let err = (eye - Tensor::eye(10, (Kind::Double, Device::Cpu))).abs().max().double_value(&[]);
+        let err = (eye - Tensor::eye(10, (Kind::Double, Device::Cpu)))
+            .abs()
+            .max()
+            .double_value(&[]);
         assert!(err < 1e-10, "{err}");
     }
 
     #[test]
     fn glorot_has_the_documented_variance() {
         tch::manual_seed(2);
-        let w = weights(WeightsInitializer::Glorot, 400, 100, 100, 400, (Kind::Double, Device::Cpu));
+        let w = weights(
+            WeightsInitializer::Glorot,
+            400,
+            100,
+            100,
+            400,
+            (Kind::Double, Device::Cpu),
+        );
         let var = w.var(true).double_value(&[]);
         let want = 2.0 / 500.0;
         assert!((var - want).abs() / want < 0.05, "{var} vs {want}");
@@ -81,9 +111,17 @@ mod tests {
 
     #[test]
     fn unit_forget_gate_sets_only_the_forget_block() {
-        let b = bias(BiasInitializer::UnitForgetGate, 4, 3, 2, (Kind::Float, Device::Cpu));
+        let b = bias(
+            BiasInitializer::UnitForgetGate,
+            4,
+            3,
+            2,
+            (Kind::Float, Device::Cpu),
+        );
         let v: Vec<f32> = Vec::try_from(b).unwrap();
-        let want: Vec<f32> = (0..24).map(|r| if (r / 3) % 4 == 1 { 1.0 } else { 0.0 }).collect();
+        let want: Vec<f32> = (0..24)
+            .map(|r| if (r / 3) % 4 == 1 { 1.0 } else { 0.0 })
+            .collect();
         assert_eq!(v, want);
     }
 }

@@ -20,8 +20,8 @@ use crate::spec::ExecutionEnvironment;
 pub use eval::{ConfusionMatrix, Evaluation, Predictions, evaluate, predict};
 pub use network::{LayerRecording, LayerState, Network};
 pub use train::{
-    Control, IterationRecord, Silent, StopReason, TrainingEvent, TrainingObserver, TrainingOutcome, TrainingRequest,
-    TrainingSummary, train,
+    Control, IterationRecord, Silent, StopReason, TrainingEvent, TrainingObserver, TrainingOutcome,
+    TrainingRequest, TrainingSummary, train,
 };
 
 /// What can go wrong in the engine.

@@ -13,8 +13,8 @@ use tch::{Device, Kind, Tensor};
 use super::EngineError;
 use super::init;
 use super::recurrent::{
-    Cell, CellOptions, DirectionState, DirectionWeights, Recording, fused_direction, padded_direction, reverse_within_length,
-    step_direction,
+    Cell, CellOptions, DirectionState, DirectionWeights, Recording, fused_direction,
+    padded_direction, reverse_within_length, step_direction,
 };
 use crate::data::{Normalization, NormalizationStats};
 use crate::spec::{
@@ -63,7 +63,13 @@ pub struct LayerState {
 impl LayerState {
     /// A shallow copy.
     pub fn shallow_clone(&self) -> Self {
-        Self { directions: self.directions.iter().map(DirectionState::shallow_clone).collect() }
+        Self {
+            directions: self
+                .directions
+                .iter()
+                .map(DirectionState::shallow_clone)
+                .collect(),
+        }
     }
 
     /// The same state detached from the autograd graph.
@@ -72,7 +78,10 @@ impl LayerState {
             directions: self
                 .directions
                 .iter()
-                .map(|d| DirectionState { hidden: d.hidden.detach(), cell: d.cell.as_ref().map(Tensor::detach) })
+                .map(|d| DirectionState {
+                    hidden: d.hidden.detach(),
+                    cell: d.cell.as_ref().map(Tensor::detach),
+                })
                 .collect(),
         }
     }
@@ -98,9 +107,18 @@ struct RecurrentModule {
 }
 
 enum Module {
-    Input { normalization: Normalization, stats: Option<NormalizationStats>, offset: Option<Tensor>, scale: Option<Tensor> },
+    Input {
+        normalization: Normalization,
+        stats: Option<NormalizationStats>,
+        offset: Option<Tensor>,
+        scale: Option<Tensor>,
+    },
     Recurrent(RecurrentModule),
-    FullyConnected { weights: Tensor, bias: Tensor, factors: [f64; 4] },
+    FullyConnected {
+        weights: Tensor,
+        bias: Tensor,
+        factors: [f64; 4],
+    },
     Dropout(f64),
     Identity,
 }
@@ -130,7 +148,14 @@ pub struct Network {
     kind: Kind,
 }
 
-fn factor_for(f: &GateFactor, gates: i64, hidden: i64, directions: i64, rows_2d: bool, opts: (Kind, Device)) -> Factor {
+fn factor_for(
+    f: &GateFactor,
+    gates: i64,
+    hidden: i64,
+    directions: i64,
+    rows_2d: bool,
+    opts: (Kind, Device),
+) -> Factor {
     if !f.is_per_gate() {
         return Factor::Scalar(f.for_gate(0));
     }
@@ -150,7 +175,9 @@ impl Network {
             return Err(EngineError::InvalidNetwork(analysis.errors));
         }
         let Some(task) = analysis.task else {
-            return Err(EngineError::InvalidNetwork(vec!["the network has no task".into()]));
+            return Err(EngineError::InvalidNetwork(vec![
+                "the network has no task".into(),
+            ]));
         };
         let mut named = layers.to_vec();
         assign_names(&mut named);
@@ -164,16 +191,37 @@ impl Network {
                 LayerKind::SequenceInput(s) => {
                     channels = s.input_size as i64;
                     input_size = s.input_size;
-                    Module::Input { normalization: s.normalization, stats: None, offset: None, scale: None }
+                    Module::Input {
+                        normalization: s.normalization,
+                        stats: None,
+                        offset: None,
+                        scale: None,
+                    }
                 }
                 LayerKind::Lstm(r) | LayerKind::Bilstm(r) | LayerKind::Gru(r) => {
-                    let cell = if matches!(l.kind, LayerKind::Gru(_)) { Cell::Gru } else { Cell::Lstm };
-                    let dirs = if matches!(l.kind, LayerKind::Bilstm(_)) { 2 } else { 1 };
+                    let cell = if matches!(l.kind, LayerKind::Gru(_)) {
+                        Cell::Gru
+                    } else {
+                        Cell::Lstm
+                    };
+                    let dirs = if matches!(l.kind, LayerKind::Bilstm(_)) {
+                        2
+                    } else {
+                        1
+                    };
                     let h = r.num_hidden_units as i64;
                     let g = cell.gates();
                     let rows = g * h * dirs;
-                    let iw = init::weights(r.input_weights_initializer, rows, channels, channels, g * h, opts);
-                    let rw = init::weights(r.recurrent_weights_initializer, rows, h, h, g * h, opts);
+                    let iw = init::weights(
+                        r.input_weights_initializer,
+                        rows,
+                        channels,
+                        channels,
+                        g * h,
+                        opts,
+                    );
+                    let rw =
+                        init::weights(r.recurrent_weights_initializer, rows, h, h, g * h, opts);
                     let b = init::bias(r.bias_initializer, g, h, dirs, opts);
                     let hs = match &r.hidden_state {
                         Some(v) => Tensor::from_slice(v).to_kind(kind).to_device(device),
@@ -211,18 +259,34 @@ impl Network {
                     Module::FullyConnected {
                         weights: w.set_requires_grad(true),
                         bias: b.set_requires_grad(true),
-                        factors: [f.weights_learn_rate_factor, f.bias_learn_rate_factor, f.weights_l2_factor, f.bias_l2_factor],
+                        factors: [
+                            f.weights_learn_rate_factor,
+                            f.bias_learn_rate_factor,
+                            f.weights_l2_factor,
+                            f.bias_l2_factor,
+                        ],
                     }
                 }
                 LayerKind::Dropout { probability } => Module::Dropout(*probability),
-                LayerKind::Softmax | LayerKind::Classification { .. } | LayerKind::Regression => Module::Identity,
+                LayerKind::Softmax | LayerKind::Classification { .. } | LayerKind::Regression => {
+                    Module::Identity
+                }
             };
             modules.push(m);
         }
         if output_size == 0 {
             output_size = channels as usize;
         }
-        Ok(Self { layers: named, task, input_size, output_size, force_step_loop: false, modules, device, kind })
+        Ok(Self {
+            layers: named,
+            task,
+            input_size,
+            output_size,
+            force_step_loop: false,
+            modules,
+            device,
+            kind,
+        })
     }
 
     /// The device the learnables live on.
@@ -258,7 +322,13 @@ impl Network {
     pub fn set_normalization_stats(&mut self, new_stats: NormalizationStats) {
         let (kind, device) = (self.kind, self.device);
         for m in &mut self.modules {
-            if let Module::Input { normalization, stats, offset, scale } = m {
+            if let Module::Input {
+                normalization,
+                stats,
+                offset,
+                scale,
+            } = m
+            {
                 let (off, sc) = normalization_affine(*normalization, &new_stats);
                 *offset = off.map(|v| Tensor::from_slice(&v).to_kind(kind).to_device(device));
                 *scale = sc.map(|v| Tensor::from_slice(&v).to_kind(kind).to_device(device));
@@ -278,9 +348,27 @@ impl Network {
                     let (g, h, d) = (r.opts.cell.gates(), r.hidden_units, r.directions);
                     let s = &r.spec;
                     for (prop, t, lr, l2, two_d) in [
-                        ("InputWeights", &r.input_weights, &s.input_weights_learn_rate_factor, &s.input_weights_l2_factor, true),
-                        ("RecurrentWeights", &r.recurrent_weights, &s.recurrent_weights_learn_rate_factor, &s.recurrent_weights_l2_factor, true),
-                        ("Bias", &r.bias, &s.bias_learn_rate_factor, &s.bias_l2_factor, false),
+                        (
+                            "InputWeights",
+                            &r.input_weights,
+                            &s.input_weights_learn_rate_factor,
+                            &s.input_weights_l2_factor,
+                            true,
+                        ),
+                        (
+                            "RecurrentWeights",
+                            &r.recurrent_weights,
+                            &s.recurrent_weights_learn_rate_factor,
+                            &s.recurrent_weights_l2_factor,
+                            true,
+                        ),
+                        (
+                            "Bias",
+                            &r.bias,
+                            &s.bias_learn_rate_factor,
+                            &s.bias_l2_factor,
+                            false,
+                        ),
                     ] {
                         out.push(Learnable {
                             name: format!("{}/{prop}", l.name),
@@ -290,7 +378,11 @@ impl Network {
                         });
                     }
                 }
-                Module::FullyConnected { weights, bias, factors } => {
+                Module::FullyConnected {
+                    weights,
+                    bias,
+                    factors,
+                } => {
                     out.push(Learnable {
                         name: format!("{}/Weights", l.name),
                         tensor: weights.shallow_clone(),
@@ -314,17 +406,29 @@ impl Network {
     /// HiddenState/CellState, and the input layer's normalization statistics
     /// (Mean/StandardDeviation/Min/Max) when set.
     pub fn named_tensors(&self) -> Vec<(String, Tensor)> {
-        let mut out: Vec<(String, Tensor)> = self.learnables().into_iter().map(|l| (l.name, l.tensor)).collect();
+        let mut out: Vec<(String, Tensor)> = self
+            .learnables()
+            .into_iter()
+            .map(|l| (l.name, l.tensor))
+            .collect();
         for (l, m) in self.layers.iter().zip(&self.modules) {
             match m {
                 Module::Recurrent(r) => {
-                    out.push((format!("{}/HiddenState", l.name), r.hidden_state.shallow_clone()));
+                    out.push((
+                        format!("{}/HiddenState", l.name),
+                        r.hidden_state.shallow_clone(),
+                    ));
                     if let Some(c) = &r.cell_state {
                         out.push((format!("{}/CellState", l.name), c.shallow_clone()));
                     }
                 }
                 Module::Input { stats: Some(s), .. } => {
-                    for (prop, v) in [("Mean", &s.mean), ("StandardDeviation", &s.std), ("Min", &s.min), ("Max", &s.max)] {
+                    for (prop, v) in [
+                        ("Mean", &s.mean),
+                        ("StandardDeviation", &s.std),
+                        ("Min", &s.min),
+                        ("Max", &s.max),
+                    ] {
                         out.push((format!("{}/{prop}", l.name), Tensor::from_slice(v)));
                     }
                 }
@@ -339,22 +443,40 @@ impl Network {
         let tensors: Vec<(String, Tensor)> = self
             .named_tensors()
             .into_iter()
-            .map(|(n, t)| (n, t.detach().to_kind(Kind::Float).to_device(Device::Cpu).contiguous()))
+            .map(|(n, t)| {
+                (
+                    n,
+                    t.detach()
+                        .to_kind(Kind::Float)
+                        .to_device(Device::Cpu)
+                        .contiguous(),
+                )
+            })
             .collect();
         let tmp = path.with_extension("safetensors.tmp");
         Tensor::write_safetensors(&tensors, &tmp).map_err(|e| EngineError::WeightFile {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
-        std::fs::rename(&tmp, path).map_err(|e| EngineError::WeightFile { path: path.to_path_buf(), message: e.to_string() })
+        std::fs::rename(&tmp, path).map_err(|e| EngineError::WeightFile {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
     }
 
     /// Loads a weight file: every tensor of the network must be there with its shape; a
     /// missing, extra or misshapen tensor is refused by name with both shapes. Only safetensors
     /// files are read (pickled PyTorch files can run code).
     pub fn load_weights(&mut self, path: &Path) -> Result<(), EngineError> {
-        let err = |message: String| EngineError::WeightFile { path: path.to_path_buf(), message };
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let err = |message: String| EngineError::WeightFile {
+            path: path.to_path_buf(),
+            message,
+        };
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if ext != "safetensors" {
             return Err(err(format!(
                 "only .safetensors weight files are read (a pickled .{ext} file could run code); convert it with safetensors.torch.save_file"
@@ -363,7 +485,8 @@ impl Network {
         if !path.exists() {
             return Err(err("no such file".into()));
         }
-        let read = Tensor::read_safetensors(path).map_err(|e| err(format!("not a readable safetensors file: {e}")))?;
+        let read = Tensor::read_safetensors(path)
+            .map_err(|e| err(format!("not a readable safetensors file: {e}")))?;
         self.load_named(read).map_err(err)
     }
 
@@ -374,20 +497,34 @@ impl Network {
         let mut stats: HashMap<String, Vec<f32>> = HashMap::new();
         for (name, t) in &mine {
             let Some(src) = file.remove(name) else {
-                if name.ends_with("/Mean") || name.ends_with("/StandardDeviation") || name.ends_with("/Min") || name.ends_with("/Max") {
+                if name.ends_with("/Mean")
+                    || name.ends_with("/StandardDeviation")
+                    || name.ends_with("/Min")
+                    || name.ends_with("/Max")
+                {
                     continue;
                 }
                 return Err(format!("{name}: missing from the file"));
             };
             if src.size() != t.size() {
-                return Err(format!("{name}: the network needs shape {:?}, the file has {:?}", t.size(), src.size()));
+                return Err(format!(
+                    "{name}: the network needs shape {:?}, the file has {:?}",
+                    t.size(),
+                    src.size()
+                ));
             }
             let src = src.to_kind(self.kind).to_device(self.device);
             if src.isfinite().logical_not().any().int64_value(&[]) != 0 {
                 return Err(format!("{name}: holds NaN or infinite values"));
             }
-            if let Some(prop) = ["Mean", "StandardDeviation", "Min", "Max"].iter().find(|p| name.ends_with(&format!("/{p}"))) {
-                stats.insert((*prop).into(), Vec::<f32>::try_from(src.to_kind(Kind::Float)).unwrap_or_default());
+            if let Some(prop) = ["Mean", "StandardDeviation", "Min", "Max"]
+                .iter()
+                .find(|p| name.ends_with(&format!("/{p}")))
+            {
+                stats.insert(
+                    (*prop).into(),
+                    Vec::<f32>::try_from(src.to_kind(Kind::Float)).unwrap_or_default(),
+                );
                 continue;
             }
             tch::no_grad(|| {
@@ -396,20 +533,39 @@ impl Network {
             });
         }
         // Statistics the network did not have yet (an untrained network loading trained ones).
-        let input_name = self.layers.first().map(|l| l.name.clone()).unwrap_or_default();
+        let input_name = self
+            .layers
+            .first()
+            .map(|l| l.name.clone())
+            .unwrap_or_default();
         for prop in ["Mean", "StandardDeviation", "Min", "Max"] {
             if let Some(src) = file.remove(&format!("{input_name}/{prop}")) {
-                stats.insert(prop.into(), Vec::<f32>::try_from(src.to_kind(Kind::Float).flatten(0, -1)).unwrap_or_default());
+                stats.insert(
+                    prop.into(),
+                    Vec::<f32>::try_from(src.to_kind(Kind::Float).flatten(0, -1))
+                        .unwrap_or_default(),
+                );
             }
         }
         if let Some(extra) = file.keys().next() {
-            return Err(format!("{extra}: the file has this tensor but the network has no such learnable"));
+            return Err(format!(
+                "{extra}: the file has this tensor but the network has no such learnable"
+            ));
         }
         if stats.len() == 4 {
             let get = |k: &str| stats.get(k).cloned().unwrap_or_default();
-            let s = NormalizationStats { mean: get("Mean"), std: get("StandardDeviation"), min: get("Min"), max: get("Max") };
+            let s = NormalizationStats {
+                mean: get("Mean"),
+                std: get("StandardDeviation"),
+                min: get("Min"),
+                max: get("Max"),
+            };
             if s.mean.len() != self.input_size {
-                return Err(format!("{input_name}/Mean: the network needs {} values, the file has {}", self.input_size, s.mean.len()));
+                return Err(format!(
+                    "{input_name}/Mean: the network needs {} values, the file has {}",
+                    self.input_size,
+                    s.mean.len()
+                ));
             }
             self.set_normalization_stats(s);
         }
@@ -418,12 +574,18 @@ impl Network {
 
     /// A deep copy of the learnables and states (for the best-validation network).
     pub fn snapshot(&self) -> Vec<(String, Tensor)> {
-        self.named_tensors().into_iter().map(|(n, t)| (n, t.detach().copy())).collect()
+        self.named_tensors()
+            .into_iter()
+            .map(|(n, t)| (n, t.detach().copy()))
+            .collect()
     }
 
     /// Restores a [`Network::snapshot`].
     pub fn restore(&mut self, snapshot: &[(String, Tensor)]) -> Result<(), String> {
-        let copy = snapshot.iter().map(|(n, t)| (n.clone(), t.shallow_clone())).collect();
+        let copy = snapshot
+            .iter()
+            .map(|(n, t)| (n.clone(), t.shallow_clone()))
+            .collect();
         self.load_named(copy)
     }
 
@@ -435,9 +597,17 @@ impl Network {
                 Module::Recurrent(r) => Some(LayerState {
                     directions: (0..r.directions)
                         .map(|d| DirectionState {
-                            hidden: r.hidden_state.narrow(0, d * r.hidden_units, r.hidden_units).unsqueeze(0).expand([batch, r.hidden_units], true).contiguous(),
+                            hidden: r
+                                .hidden_state
+                                .narrow(0, d * r.hidden_units, r.hidden_units)
+                                .unsqueeze(0)
+                                .expand([batch, r.hidden_units], true)
+                                .contiguous(),
                             cell: r.cell_state.as_ref().map(|c| {
-                                c.narrow(0, d * r.hidden_units, r.hidden_units).unsqueeze(0).expand([batch, r.hidden_units], true).contiguous()
+                                c.narrow(0, d * r.hidden_units, r.hidden_units)
+                                    .unsqueeze(0)
+                                    .expand([batch, r.hidden_units], true)
+                                    .contiguous()
                             }),
                         })
                         .collect(),
@@ -472,7 +642,9 @@ impl Network {
         train: bool,
         init: Option<&[Option<LayerState>]>,
     ) -> Result<Tensor, EngineError> {
-        Ok(self.forward_impl(x, lengths, train, init, None, false)?.scores)
+        Ok(self
+            .forward_impl(x, lengths, train, init, None, false)?
+            .scores)
     }
 
     fn forward_impl(
@@ -508,13 +680,27 @@ impl Network {
                 Module::Recurrent(r) => {
                     let start = match init.get(i) {
                         Some(Some(s)) => s.shallow_clone(),
-                        _ => self.initial_states(batch).swap_remove(i).ok_or_else(|| EngineError::Internal("missing state".into()))?,
+                        _ => self
+                            .initial_states(batch)
+                            .swap_remove(i)
+                            .ok_or_else(|| EngineError::Internal("missing state".into()))?,
                     };
                     let exact_states = want_states && lengths.iter().any(|&l| l != h.size()[1]);
-                    let (out, st, rec) =
-                        self.run_recurrent(r, &h, &lengths_cpu, &lengths_dev, &start, train, record.is_some(), exact_states)?;
+                    let (out, st, rec) = self.run_recurrent(
+                        r,
+                        &h,
+                        &lengths_cpu,
+                        &lengths_dev,
+                        &start,
+                        train,
+                        record.is_some(),
+                        exact_states,
+                    )?;
                     if let (Some(sink), Some(rec)) = (record.as_deref_mut(), rec) {
-                        sink.push(LayerRecording { layer: spec.name.clone(), directions: rec });
+                        sink.push(LayerRecording {
+                            layer: spec.name.clone(),
+                            directions: rec,
+                        });
                     }
                     h = match r.output_mode {
                         OutputMode::Sequence => out,
@@ -558,8 +744,16 @@ impl Network {
             let iw = r.input_weights.narrow(0, d * rows, rows);
             let rw = r.recurrent_weights.narrow(0, d * rows, rows);
             let b = r.bias.narrow(0, d * rows, rows);
-            let w = DirectionWeights { input_weights: &iw, recurrent_weights: &rw, bias: &b };
-            let input = if d == 0 { x.shallow_clone() } else { reverse_within_length(x, lengths_dev) };
+            let w = DirectionWeights {
+                input_weights: &iw,
+                recurrent_weights: &rw,
+                bias: &b,
+            };
+            let input = if d == 0 {
+                x.shallow_clone()
+            } else {
+                reverse_within_length(x, lengths_dev)
+            };
             let init = start
                 .directions
                 .get(d as usize)
@@ -573,40 +767,86 @@ impl Network {
             } else {
                 step_direction(&r.opts, &w, &input, lengths_dev, init, record)
             };
-            let out = if d == 0 { out } else { reverse_within_length(&out, lengths_dev) };
+            let out = if d == 0 {
+                out
+            } else {
+                reverse_within_length(&out, lengths_dev)
+            };
             outs.push(out);
             finals.push(st);
             if let Some(mut rec) = rec {
                 if d == 1 {
-                    rec.gates = rec.gates.iter().map(|g| reverse_within_length(g, lengths_dev)).collect();
+                    rec.gates = rec
+                        .gates
+                        .iter()
+                        .map(|g| reverse_within_length(g, lengths_dev))
+                        .collect();
                     rec.hidden = reverse_within_length(&rec.hidden, lengths_dev);
-                    rec.cell = rec.cell.as_ref().map(|c| reverse_within_length(c, lengths_dev));
+                    rec.cell = rec
+                        .cell
+                        .as_ref()
+                        .map(|c| reverse_within_length(c, lengths_dev));
                 }
                 recs.push(rec);
             }
         }
-        let out = if outs.len() == 1 { outs.swap_remove(0) } else { Tensor::cat(&outs, 2) };
-        Ok((out, LayerState { directions: finals }, record.then_some(recs)))
+        let out = if outs.len() == 1 {
+            outs.swap_remove(0)
+        } else {
+            Tensor::cat(&outs, 2)
+        };
+        Ok((
+            out,
+            LayerState { directions: finals },
+            record.then_some(recs),
+        ))
     }
 }
 
 /// `[B, T, D]` → `[B, D]` at each sequence's last real step.
 pub fn last_real_step(out: &Tensor, lengths: &Tensor) -> Tensor {
     let d = out.size()[2];
-    let idx = (lengths - 1).clamp_min(0).view([-1, 1, 1]).expand([-1, 1, d], true);
+    let idx = (lengths - 1)
+        .clamp_min(0)
+        .view([-1, 1, 1])
+        .expand([-1, 1, d], true);
     out.gather(1, &idx, false).squeeze_dim(1)
 }
 
 /// The affine map `(x - offset) · scale` of a normalization, per feature. A feature with zero
 /// spread is only shifted (as MATLAB leaves it unscaled).
-pub fn normalization_affine(n: Normalization, s: &NormalizationStats) -> (Option<Vec<f32>>, Option<Vec<f32>>) {
-    let safe = |v: f32| if v.is_finite() && v > 0.0 { 1.0 / v } else { 1.0 };
+pub fn normalization_affine(
+    n: Normalization,
+    s: &NormalizationStats,
+) -> (Option<Vec<f32>>, Option<Vec<f32>>) {
+    let safe = |v: f32| {
+        if v.is_finite() && v > 0.0 {
+            1.0 / v
+        } else {
+            1.0
+        }
+    };
     match n {
         Normalization::None => (None, None),
-        Normalization::ZScore => (Some(s.mean.clone()), Some(s.std.iter().map(|v| safe(*v)).collect())),
+        Normalization::ZScore => (
+            Some(s.mean.clone()),
+            Some(s.std.iter().map(|v| safe(*v)).collect()),
+        ),
         Normalization::RescaleSymmetric => (
-            Some(s.min.iter().zip(&s.max).map(|(a, b)| (a + b) / 2.0).collect()),
-            Some(s.min.iter().zip(&s.max).map(|(a, b)| 2.0 * safe(b - a)).collect()),
+            Some(
+                s.min
+                    .iter()
+                    .zip(&s.max)
+                    .map(|(a, b)| (a + b) / 2.0)
+                    .collect(),
+            ),
+            Some(
+                s.min
+                    .iter()
+                    .zip(&s.max)
+                    .map(|(a, b)| 2.0 * safe(b - a))
+                    .collect(),
+            ),
         ),
         Normalization::RescaleZeroOne => (
             Some(s.min.clone()),

@@ -48,7 +48,10 @@ pub struct DirectionState {
 impl DirectionState {
     /// A shallow copy sharing storage.
     pub fn shallow_clone(&self) -> Self {
-        Self { hidden: self.hidden.shallow_clone(), cell: self.cell.as_ref().map(Tensor::shallow_clone) }
+        Self {
+            hidden: self.hidden.shallow_clone(),
+            cell: self.cell.as_ref().map(Tensor::shallow_clone),
+        }
     }
 }
 
@@ -74,7 +77,8 @@ impl CellOptions {
     pub fn fused_capable(&self) -> bool {
         self.state_activation == StateActivation::Tanh
             && self.gate_activation == GateActivation::Sigmoid
-            && (self.cell == Cell::Lstm || self.reset_gate_mode == ResetGateMode::AfterMultiplication)
+            && (self.cell == Cell::Lstm
+                || self.reset_gate_mode == ResetGateMode::AfterMultiplication)
     }
 }
 
@@ -106,7 +110,9 @@ pub fn reverse_within_length(x: &Tensor, lengths: &Tensor) -> Tensor {
     if t == 0 {
         return x.shallow_clone();
     }
-    let steps = Tensor::arange(t, (Kind::Int64, x.device())).unsqueeze(0).expand([b, t], true);
+    let steps = Tensor::arange(t, (Kind::Int64, x.device()))
+        .unsqueeze(0)
+        .expand([b, t], true);
     let len = lengths.unsqueeze(1);
     let rev = (&len - 1 - &steps).where_self(&steps.lt_tensor(&len), &steps);
     x.gather(1, &rev.unsqueeze(2).expand([b, t, c], true), false)
@@ -139,13 +145,44 @@ pub fn fused_direction(
                 Some(c) => c.f_index_select(0, &perm)?.unsqueeze(0),
                 None => h0.zeros_like(),
             };
-            let (out, hn, cn) =
-                Tensor::f_lstm_data(&data, &batch_sizes, &[&h0, &c0], &params, true, 1, 0.0, train, false)?;
-            (out, DirectionState { hidden: hn.squeeze_dim(0), cell: Some(cn.squeeze_dim(0)) })
+            let (out, hn, cn) = Tensor::f_lstm_data(
+                &data,
+                &batch_sizes,
+                &[&h0, &c0],
+                &params,
+                true,
+                1,
+                0.0,
+                train,
+                false,
+            )?;
+            (
+                out,
+                DirectionState {
+                    hidden: hn.squeeze_dim(0),
+                    cell: Some(cn.squeeze_dim(0)),
+                },
+            )
         }
         Cell::Gru => {
-            let (out, hn) = Tensor::f_gru_data(&data, &batch_sizes, &h0, &params, true, 1, 0.0, train, false)?;
-            (out, DirectionState { hidden: hn.squeeze_dim(0), cell: None })
+            let (out, hn) = Tensor::f_gru_data(
+                &data,
+                &batch_sizes,
+                &h0,
+                &params,
+                true,
+                1,
+                0.0,
+                train,
+                false,
+            )?;
+            (
+                out,
+                DirectionState {
+                    hidden: hn.squeeze_dim(0),
+                    cell: None,
+                },
+            )
         }
     };
     let (padded, _) = Tensor::f_internal_pad_packed_sequence(&out, &batch_sizes, true, 0.0, steps)?;
@@ -181,11 +218,23 @@ pub fn padded_direction(
                 None => h0.zeros_like(),
             };
             let (out, hn, cn) = x.f_lstm(&[&h0, &c0], &params, true, 1, 0.0, train, false, true)?;
-            Ok((out, DirectionState { hidden: hn.squeeze_dim(0), cell: Some(cn.squeeze_dim(0)) }))
+            Ok((
+                out,
+                DirectionState {
+                    hidden: hn.squeeze_dim(0),
+                    cell: Some(cn.squeeze_dim(0)),
+                },
+            ))
         }
         Cell::Gru => {
             let (out, hn) = x.f_gru(&h0, &params, true, 1, 0.0, train, false, true)?;
-            Ok((out, DirectionState { hidden: hn.squeeze_dim(0), cell: None }))
+            Ok((
+                out,
+                DirectionState {
+                    hidden: hn.squeeze_dim(0),
+                    cell: None,
+                },
+            ))
         }
     }
 }
@@ -260,11 +309,29 @@ pub fn step_direction(
         Tensor::stack(&outs, 1)
     };
     let recording = record.then(|| Recording {
-        gates: rec_gates.iter().map(|g| if g.is_empty() { out.zeros_like() } else { Tensor::stack(g, 1) }).collect(),
+        gates: rec_gates
+            .iter()
+            .map(|g| {
+                if g.is_empty() {
+                    out.zeros_like()
+                } else {
+                    Tensor::stack(g, 1)
+                }
+            })
+            .collect(),
         hidden: out.shallow_clone(),
-        cell: (opts.cell == Cell::Lstm).then(|| if rec_c.is_empty() { out.zeros_like() } else { Tensor::stack(&rec_c, 1) }),
+        cell: (opts.cell == Cell::Lstm).then(|| {
+            if rec_c.is_empty() {
+                out.zeros_like()
+            } else {
+                Tensor::stack(&rec_c, 1)
+            }
+        }),
     });
-    let state = DirectionState { hidden: h, cell: (opts.cell == Cell::Lstm).then_some(c) };
+    let state = DirectionState {
+        hidden: h,
+        cell: (opts.cell == Cell::Lstm).then_some(c),
+    };
     (out, state, recording)
 }
 

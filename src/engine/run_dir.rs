@@ -13,7 +13,10 @@ use super::{ConfusionMatrix, EngineError};
 use crate::spec::{LayerKind, Project};
 
 fn io(path: &Path, e: impl std::fmt::Display) -> EngineError {
-    EngineError::Io { path: path.to_path_buf(), message: e.to_string() }
+    EngineError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
 }
 
 /// The project with the classification layer's Classes set to the training classes.
@@ -33,8 +36,17 @@ pub fn resolved_project(project: &Project, classes: &[String]) -> Project {
 /// Writes `metrics.csv`.
 pub fn write_metrics(path: &Path, history: &[IterationRecord]) -> Result<(), EngineError> {
     let mut w = csv::Writer::from_path(path).map_err(|e| io(path, e))?;
-    w.write_record(["iteration", "epoch", "elapsed_s", "learn_rate", "train_loss", "train_metric", "val_loss", "val_metric"])
-        .map_err(|e| io(path, e))?;
+    w.write_record([
+        "iteration",
+        "epoch",
+        "elapsed_s",
+        "learn_rate",
+        "train_loss",
+        "train_metric",
+        "val_loss",
+        "val_metric",
+    ])
+    .map_err(|e| io(path, e))?;
     let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     for r in history {
         w.write_record([
@@ -81,7 +93,10 @@ pub fn write_run(dir: &Path, net: &Network, rec: &RunRecord) -> Result<(), Engin
     let project = resolved_project(rec.project, rec.classes);
     project
         .save(&dir.join("project.ron"))
-        .map_err(|e| EngineError::Io { path: dir.join("project.ron"), message: e.to_string() })?;
+        .map_err(|e| EngineError::Io {
+            path: dir.join("project.ron"),
+            message: e.to_string(),
+        })?;
     net.save_weights(&dir.join("weights.safetensors"))?;
     write_metrics(&dir.join("metrics.csv"), rec.history)?;
     if let Some(cm) = rec.confusion {
@@ -93,7 +108,11 @@ pub fn write_run(dir: &Path, net: &Network, rec: &RunRecord) -> Result<(), Engin
 }
 
 /// A summary as JSON.
-pub fn summary_json(s: &TrainingSummary, test_accuracy: Option<f64>, test_rmse: Option<f64>) -> serde_json::Value {
+pub fn summary_json(
+    s: &TrainingSummary,
+    test_accuracy: Option<f64>,
+    test_rmse: Option<f64>,
+) -> serde_json::Value {
     let mut v = serde_json::json!({
         "final_train_loss": s.final_train_loss,
         "epochs": s.epochs,
@@ -124,8 +143,10 @@ pub struct LoadedRun {
 
 /// Opens a run directory (or a project file plus a weights file) on a device.
 pub fn load_run(dir: &Path, device: Device) -> Result<LoadedRun, EngineError> {
-    let project = Project::load(&dir.join("project.ron"))
-        .map_err(|e| EngineError::Io { path: dir.join("project.ron"), message: e.to_string() })?;
+    let project = Project::load(&dir.join("project.ron")).map_err(|e| EngineError::Io {
+        path: dir.join("project.ron"),
+        message: e.to_string(),
+    })?;
     let mut network = Network::build(&project.layers, device, Kind::Float)?;
     network.load_weights(&dir.join("weights.safetensors"))?;
     let classes = project
@@ -136,5 +157,10 @@ pub fn load_run(dir: &Path, device: Device) -> Result<LoadedRun, EngineError> {
             _ => None,
         })
         .unwrap_or_default();
-    Ok(LoadedRun { dir: dir.to_path_buf(), project, network, classes })
+    Ok(LoadedRun {
+        dir: dir.to_path_buf(),
+        project,
+        network,
+        classes,
+    })
 }

@@ -32,13 +32,26 @@ impl SolverState {
             .map(|l| {
                 let z = || Some(l.tensor.detach().zeros_like());
                 match solver {
-                    Solver::Sgdm => Slot { first: z(), second: None },
-                    Solver::Adam => Slot { first: z(), second: z() },
-                    Solver::Rmsprop => Slot { first: None, second: z() },
+                    Solver::Sgdm => Slot {
+                        first: z(),
+                        second: None,
+                    },
+                    Solver::Adam => Slot {
+                        first: z(),
+                        second: z(),
+                    },
+                    Solver::Rmsprop => Slot {
+                        first: None,
+                        second: z(),
+                    },
                 }
             })
             .collect();
-        Self { solver, slots, steps: 0 }
+        Self {
+            solver,
+            slots,
+            steps: 0,
+        }
     }
 
     /// The solver's state as named tensors (for checkpoints): `solver/<learnable>/first|second`.
@@ -57,15 +70,24 @@ impl SolverState {
     }
 
     /// Restores [`SolverState::named_tensors`]; the message names what is missing.
-    pub fn load_named(&mut self, learnables: &[Learnable], tensors: &[(String, Tensor)]) -> Result<(), String> {
+    pub fn load_named(
+        &mut self,
+        learnables: &[Learnable],
+        tensors: &[(String, Tensor)],
+    ) -> Result<(), String> {
         let find = |n: &str| tensors.iter().find(|(k, _)| k == n).map(|(_, t)| t);
         for (l, s) in learnables.iter().zip(&mut self.slots) {
             for (part, slot) in [("first", &mut s.first), ("second", &mut s.second)] {
                 if let Some(dst) = slot {
                     let name = format!("solver/{}/{part}", l.name);
-                    let src = find(&name).ok_or_else(|| format!("{name}: missing from the checkpoint"))?;
+                    let src = find(&name)
+                        .ok_or_else(|| format!("{name}: missing from the checkpoint"))?;
                     if src.size() != dst.size() {
-                        return Err(format!("{name}: shape {:?} expected, the checkpoint has {:?}", dst.size(), src.size()));
+                        return Err(format!(
+                            "{name}: shape {:?} expected, the checkpoint has {:?}",
+                            dst.size(),
+                            src.size()
+                        ));
                     }
                     tch::no_grad(|| dst.copy_(src));
                 }
@@ -86,7 +108,11 @@ impl SolverState {
             .iter()
             .map(|l| {
                 let g = l.tensor.grad();
-                let g = if g.defined() { g.detach() } else { l.tensor.detach().zeros_like() };
+                let g = if g.defined() {
+                    g.detach()
+                } else {
+                    l.tensor.detach().zeros_like()
+                };
                 if o.l2_regularization > 0.0 && !l2_is_zero(&l.l2_factor) {
                     g + l.l2_factor.scale(&l.tensor.detach()) * o.l2_regularization
                 } else {
@@ -105,14 +131,20 @@ impl SolverState {
                     }
                 }
                 GradientThresholdMethod::GlobalL2norm => {
-                    let total = grads.iter().map(|g| g.square().sum(g.kind())).fold(None::<Tensor>, |acc, s| {
-                        Some(match acc {
-                            Some(a) => a + s,
-                            None => s,
-                        })
-                    });
+                    let total = grads.iter().map(|g| g.square().sum(g.kind())).fold(
+                        None::<Tensor>,
+                        |acc, s| {
+                            Some(match acc {
+                                Some(a) => a + s,
+                                None => s,
+                            })
+                        },
+                    );
                     if let Some(total) = total {
-                        let scale = (total.sqrt() + 1e-30).reciprocal().g_mul_scalar(thr).clamp_max(1.0);
+                        let scale = (total.sqrt() + 1e-30)
+                            .reciprocal()
+                            .g_mul_scalar(thr)
+                            .clamp_max(1.0);
                         for g in &mut grads {
                             *g = &*g * &scale;
                         }
@@ -139,7 +171,9 @@ impl SolverState {
                     let b1 = o.gradient_decay_factor;
                     let b2 = o.squared_gradient_decay();
                     let _ = m.g_mul_scalar_(b1).g_add_(&g.g_mul_scalar(1.0 - b1));
-                    let _ = v.g_mul_scalar_(b2).g_add_(&g.square().g_mul_scalar(1.0 - b2));
+                    let _ = v
+                        .g_mul_scalar_(b2)
+                        .g_add_(&g.square().g_mul_scalar(1.0 - b2));
                     let c1 = 1.0 - b1.powi(t);
                     let c2 = 1.0 - b2.powi(t);
                     let denom = (v.g_div_scalar(c2)).sqrt().g_add_scalar(o.epsilon);
@@ -148,7 +182,9 @@ impl SolverState {
                 }
                 (Solver::Rmsprop, _, Some(v)) => {
                     let b2 = o.squared_gradient_decay();
-                    let _ = v.g_mul_scalar_(b2).g_add_(&g.square().g_mul_scalar(1.0 - b2));
+                    let _ = v
+                        .g_mul_scalar_(b2)
+                        .g_add_(&g.square().g_mul_scalar(1.0 - b2));
                     let s = g / v.sqrt().g_add_scalar(o.epsilon);
                     l.learn_rate_factor.scale(&s).g_mul_scalar(-lr)
                 }

@@ -68,9 +68,18 @@ pub enum TrainingEvent {
         has_validation: bool,
     },
     Iteration(IterationRecord),
-    Validation { iteration: usize, epoch: usize, loss: f64, metric: f64 },
-    EpochEnd { epoch: usize },
-    CheckpointSaved { path: PathBuf },
+    Validation {
+        iteration: usize,
+        epoch: usize,
+        loss: f64,
+        metric: f64,
+    },
+    EpochEnd {
+        epoch: usize,
+    },
+    CheckpointSaved {
+        path: PathBuf,
+    },
     Message(String),
 }
 
@@ -135,7 +144,10 @@ pub struct TrainingOutcome {
 pub fn check_data(net: &Network, req: &TrainingRequest) -> Result<(), EngineError> {
     let ds = &req.train;
     if ds.sequences.is_empty() {
-        return Err(EngineError::Data(format!("{}: the training data has no sequences", ds.name)));
+        return Err(EngineError::Data(format!(
+            "{}: the training data has no sequences",
+            ds.name
+        )));
     }
     if ds.num_features != net.input_size {
         return Err(EngineError::Data(format!(
@@ -143,7 +155,8 @@ pub fn check_data(net: &Network, req: &TrainingRequest) -> Result<(), EngineErro
             ds.name, ds.num_features, net.input_size
         )));
     }
-    ds.check_no_missing().map_err(|e| EngineError::Data(e.to_string()))?;
+    ds.check_no_missing()
+        .map_err(|e| EngineError::Data(e.to_string()))?;
     let (classification, per_step) = (net.task.is_classification(), net.task.is_per_step());
     let fc_name = net
         .layers
@@ -153,14 +166,15 @@ pub fn check_data(net: &Network, req: &TrainingRequest) -> Result<(), EngineErro
         .map(|l| l.name.clone())
         .unwrap_or_else(|| "the last layer".into());
     let want = match (&ds.targets, classification, per_step) {
-        (Targets::Labels { class_names, .. }, true, false) | (Targets::StepLabels { class_names, .. }, true, true) => {
-            (class_names.len(), "classes")
-        }
-        (Targets::Responses { names, .. }, false, false) | (Targets::StepResponses { names, .. }, false, true) => {
-            (names.len(), "responses")
-        }
+        (Targets::Labels { class_names, .. }, true, false)
+        | (Targets::StepLabels { class_names, .. }, true, true) => (class_names.len(), "classes"),
+        (Targets::Responses { names, .. }, false, false)
+        | (Targets::StepResponses { names, .. }, false, true) => (names.len(), "responses"),
         (Targets::None, _, _) => {
-            return Err(EngineError::Data(format!("{}: the training data has no labels or responses", ds.name)));
+            return Err(EngineError::Data(format!(
+                "{}: the training data has no labels or responses",
+                ds.name
+            )));
         }
         (t, _, _) => {
             let have = match t {
@@ -184,8 +198,12 @@ pub fn check_data(net: &Network, req: &TrainingRequest) -> Result<(), EngineErro
         )));
     }
     for other in [&req.validation, &req.test].into_iter().flatten() {
-        other.check_compatible(ds).map_err(|e| EngineError::Data(e.to_string()))?;
-        other.check_no_missing().map_err(|e| EngineError::Data(e.to_string()))?;
+        other
+            .check_compatible(ds)
+            .map_err(|e| EngineError::Data(e.to_string()))?;
+        other
+            .check_no_missing()
+            .map_err(|e| EngineError::Data(e.to_string()))?;
     }
     Ok(())
 }
@@ -199,7 +217,9 @@ fn epoch_order(n: usize, shuffle: Shuffle, seed: u64, epoch: usize) -> Vec<usize
         Shuffle::EveryEpoch => Some(epoch as u64),
     };
     if let Some(k) = draw {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(k));
+        let mut rng = rand::rngs::StdRng::seed_from_u64(
+            seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(k),
+        );
         idx.shuffle(&mut rng);
     }
     idx
@@ -223,20 +243,39 @@ fn epoch_batches(ds: &SequenceDataset, o: &TrainingOptions, epoch: usize) -> Vec
 }
 
 /// Mean loss and metric over a whole data set, in evaluation mode.
-fn validation_metrics(net: &Network, ds: &SequenceDataset, batch: usize) -> Result<(f64, f64), EngineError> {
+fn validation_metrics(
+    net: &Network,
+    ds: &SequenceDataset,
+    batch: usize,
+) -> Result<(f64, f64), EngineError> {
     let ev = evaluate(net, ds, batch)?;
     Ok((ev.loss, ev.accuracy.or(ev.rmse).unwrap_or(f64::NAN)))
 }
 
 /// One iteration's forward and backward over all pieces of a mini-batch; returns the mean
 /// loss and the metric.
-fn forward_backward(net: &Network, ds: &SequenceDataset, rows: &[usize], o: &TrainingOptions) -> Result<(f64, f64), EngineError> {
-    let pieces = make_batches(ds, rows, o.sequence_length, o.sequence_padding_direction, o.sequence_padding_value, net.device());
+fn forward_backward(
+    net: &Network,
+    ds: &SequenceDataset,
+    rows: &[usize],
+    o: &TrainingOptions,
+) -> Result<(f64, f64), EngineError> {
+    let pieces = make_batches(
+        ds,
+        rows,
+        o.sequence_length,
+        o.sequence_padding_direction,
+        o.sequence_padding_value,
+        net.device(),
+    );
     let classification = net.task.is_classification();
     let per_step = net.task.is_per_step();
     // Observations in the whole mini-batch, to normalise every piece's loss alike.
     let total_obs: f64 = if per_step {
-        pieces.iter().map(|p| p.lengths.iter().sum::<i64>() as f64).sum()
+        pieces
+            .iter()
+            .map(|p| p.lengths.iter().sum::<i64>() as f64)
+            .sum()
     } else {
         rows.len() as f64
     };
@@ -255,12 +294,16 @@ fn forward_backward(net: &Network, ds: &SequenceDataset, rows: &[usize], o: &Tra
                 metric_total += parts.metric_sum.double_value(&[]);
             }
         }
-        return Ok((loss_total, finish_metric(net, classification, metric_total, total_obs)));
+        return Ok((
+            loss_total,
+            finish_metric(net, classification, metric_total, total_obs),
+        ));
     }
     // Full-batch states, updated piece by piece (chunks carry the state).
     let mut full: Vec<Option<LayerState>> = net.initial_states(b_all);
     for piece in &pieces {
-        let idx = Tensor::from_slice(&piece.rows.iter().map(|&r| r as i64).collect::<Vec<_>>()).to_device(net.device());
+        let idx = Tensor::from_slice(&piece.rows.iter().map(|&r| r as i64).collect::<Vec<_>>())
+            .to_device(net.device());
         let init: Vec<Option<LayerState>> = full
             .iter()
             .map(|s| {
@@ -278,7 +321,13 @@ fn forward_backward(net: &Network, ds: &SequenceDataset, rows: &[usize], o: &Tra
             .collect();
         let out = net.forward(&piece.x, &piece.lengths, true, Some(&init), None)?;
         let only_rows = if !per_step && many {
-            let ends: Vec<i64> = piece.ends_here.iter().enumerate().filter(|(_, e)| **e).map(|(i, _)| i as i64).collect();
+            let ends: Vec<i64> = piece
+                .ends_here
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| **e)
+                .map(|(i, _)| i as i64)
+                .collect();
             if ends.is_empty() {
                 None
             } else {
@@ -288,7 +337,14 @@ fn forward_backward(net: &Network, ds: &SequenceDataset, rows: &[usize], o: &Tra
             None
         };
         let skip = !per_step && many && only_rows.is_none();
-        if !skip && let Some(parts) = loss_parts(&out.scores, &piece.target, classification, only_rows.as_ref()) {
+        if !skip
+            && let Some(parts) = loss_parts(
+                &out.scores,
+                &piece.target,
+                classification,
+                only_rows.as_ref(),
+            )
+        {
             let loss = &parts.loss_sum / total_obs;
             loss.f_backward().map_err(EngineError::from)?;
             loss_total += loss.double_value(&[]);
@@ -307,7 +363,10 @@ fn forward_backward(net: &Network, ds: &SequenceDataset, rows: &[usize], o: &Tra
             }
         }
     }
-    Ok((loss_total, finish_metric(net, classification, metric_total, total_obs)))
+    Ok((
+        loss_total,
+        finish_metric(net, classification, metric_total, total_obs),
+    ))
 }
 
 /// Accuracy from the count of correct answers, or RMSE from the sum of squared errors.
@@ -320,28 +379,60 @@ fn finish_metric(net: &Network, classification: bool, metric_total: f64, total_o
     }
 }
 
-fn write_checkpoint(dir: &Path, net: &Network, solver: &SolverState, epoch: usize, iteration: usize) -> Result<PathBuf, EngineError> {
-    std::fs::create_dir_all(dir).map_err(|e| EngineError::Io { path: dir.to_path_buf(), message: e.to_string() })?;
-    let path = dir.join(format!("checkpoint_epoch{epoch}_iter{iteration}.safetensors"));
+fn write_checkpoint(
+    dir: &Path,
+    net: &Network,
+    solver: &SolverState,
+    epoch: usize,
+    iteration: usize,
+) -> Result<PathBuf, EngineError> {
+    std::fs::create_dir_all(dir).map_err(|e| EngineError::Io {
+        path: dir.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let path = dir.join(format!(
+        "checkpoint_epoch{epoch}_iter{iteration}.safetensors"
+    ));
     let learn = net.learnables();
     let mut tensors: Vec<(String, Tensor)> = net.named_tensors();
     tensors.extend(solver.named_tensors(&learn));
     tensors.push(("progress/epoch".into(), Tensor::from_slice(&[epoch as i64])));
-    tensors.push(("progress/iteration".into(), Tensor::from_slice(&[iteration as i64])));
-    let tensors: Vec<(String, Tensor)> =
-        tensors.into_iter().map(|(n, t)| (n, t.detach().to_device(Device::Cpu).contiguous())).collect();
-    Tensor::write_safetensors(&tensors, &path)
-        .map_err(|e| EngineError::WeightFile { path: path.clone(), message: e.to_string() })?;
+    tensors.push((
+        "progress/iteration".into(),
+        Tensor::from_slice(&[iteration as i64]),
+    ));
+    let tensors: Vec<(String, Tensor)> = tensors
+        .into_iter()
+        .map(|(n, t)| (n, t.detach().to_device(Device::Cpu).contiguous()))
+        .collect();
+    Tensor::write_safetensors(&tensors, &path).map_err(|e| EngineError::WeightFile {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
     Ok(path)
 }
 
 /// Reads a checkpoint into the network and solver; returns (epoch, iteration) it was taken at.
-fn read_checkpoint(path: &Path, net: &mut Network, solver: &mut SolverState) -> Result<(usize, usize), EngineError> {
-    let err = |message: String| EngineError::WeightFile { path: path.to_path_buf(), message };
-    let all = Tensor::read_safetensors(path).map_err(|e| err(format!("not a readable checkpoint: {e}")))?;
-    let get = |n: &str| all.iter().find(|(k, _)| k == n).map(|(_, t)| t.int64_value(&[0]));
+fn read_checkpoint(
+    path: &Path,
+    net: &mut Network,
+    solver: &mut SolverState,
+) -> Result<(usize, usize), EngineError> {
+    let err = |message: String| EngineError::WeightFile {
+        path: path.to_path_buf(),
+        message,
+    };
+    let all = Tensor::read_safetensors(path)
+        .map_err(|e| err(format!("not a readable checkpoint: {e}")))?;
+    let get = |n: &str| {
+        all.iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, t)| t.int64_value(&[0]))
+    };
     let (Some(epoch), Some(iteration)) = (get("progress/epoch"), get("progress/iteration")) else {
-        return Err(err("not a checkpoint of LSTM Studio (no progress/epoch)".into()));
+        return Err(err(
+            "not a checkpoint of LSTM Studio (no progress/epoch)".into()
+        ));
     };
     let (net_part, solver_part): (Vec<_>, Vec<_>) = all
         .into_iter()
@@ -355,7 +446,10 @@ fn read_checkpoint(path: &Path, net: &mut Network, solver: &mut SolverState) -> 
 
 /// Trains a network (trainNetwork). Errors before the first iteration are returned; a NaN loss
 /// or a stop ends training with the network kept and the reason in the summary.
-pub fn train(req: &TrainingRequest, observer: &mut dyn TrainingObserver) -> Result<TrainingOutcome, EngineError> {
+pub fn train(
+    req: &TrainingRequest,
+    observer: &mut dyn TrainingObserver,
+) -> Result<TrainingOutcome, EngineError> {
     let o = &req.options;
     let problems = o.validate();
     if !problems.is_empty() {
@@ -365,10 +459,23 @@ pub fn train(req: &TrainingRequest, observer: &mut dyn TrainingObserver) -> Resu
     tch::manual_seed(o.seed as i64);
     let mut net = Network::build(&req.layers, device, Kind::Float)?;
     check_data(&net, req)?;
-    let classes: Vec<String> = req.train.class_names().map(<[String]>::to_vec).unwrap_or_default();
+    // A hold-out validation set from the training data when none is given.
+    let split = (req.validation.is_none() && o.validation_fraction > 0.0).then(|| {
+        let (tr, va) = crate::data::stratified_holdout(&req.train, o.validation_fraction, o.seed);
+        (req.train.subset(&tr), req.train.subset(&va))
+    });
+    let (train_set, validation_set) = match &split {
+        Some((t, v)) => (t, Some(v)),
+        None => (&req.train, req.validation.as_ref()),
+    };
+    let classes: Vec<String> = req
+        .train
+        .class_names()
+        .map(<[String]>::to_vec)
+        .unwrap_or_default();
     // Normalization statistics from the training data, stored with the model.
     if net.normalization() != crate::data::Normalization::None {
-        net.set_normalization_stats(crate::data::NormalizationStats::compute(&req.train));
+        net.set_normalization_stats(crate::data::NormalizationStats::compute(train_set));
     }
     if let Some(w) = &req.init_from {
         net.load_weights(w)?;
@@ -380,9 +487,13 @@ pub fn train(req: &TrainingRequest, observer: &mut dyn TrainingObserver) -> Resu
         let (e, it) = read_checkpoint(cp, &mut net, &mut solver)?;
         first_epoch = e + 1;
         iteration = it;
-        observer.on_event(TrainingEvent::Message(format!("resumed from {} after epoch {e}", cp.display())));
+        observer.on_event(TrainingEvent::Message(format!(
+            "resumed from {} after epoch {e}",
+            cp.display()
+        )));
     }
-    let per_epoch = req.train.sequences.len() / o.mini_batch_size.min(req.train.sequences.len()).max(1);
+    let per_epoch =
+        train_set.sequences.len() / o.mini_batch_size.min(train_set.sequences.len()).max(1);
     let max_iterations = per_epoch * o.max_epochs;
     let dev_name = device_name(device);
     observer.on_event(TrainingEvent::Started {
@@ -393,7 +504,7 @@ pub fn train(req: &TrainingRequest, observer: &mut dyn TrainingObserver) -> Resu
         first_epoch,
         classes: classes.clone(),
         classification: net.task.is_classification(),
-        has_validation: req.validation.is_some(),
+        has_validation: validation_set.is_some(),
     });
     let start = Instant::now();
     let learnables = net.learnables();
@@ -405,24 +516,15 @@ pub fn train(req: &TrainingRequest, observer: &mut dyn TrainingObserver) -> Resu
     let mut message = None;
     let mut epochs_done = first_epoch - 1;
     let mut final_loss = f64::NAN;
-    let validate_now = |net: &Network, iteration: usize| -> Result<Option<(f64, f64)>, EngineError> {
-        match &req.validation {
-            Some(v) => Ok(Some(validation_metrics(net, v, o.mini_batch_size)?)),
-            None => {
-                let _ = iteration;
-                Ok(None)
-            }
-        }
-    };
     'epochs: for epoch in first_epoch..=o.max_epochs {
         let lr = o.learn_rate_at_epoch(epoch);
-        for rows in epoch_batches(&req.train, o, epoch) {
+        for rows in epoch_batches(train_set, o, epoch) {
             if observer.control() == Control::Stop {
                 stop_reason = StopReason::Stopped;
                 break 'epochs;
             }
             iteration += 1;
-            let (loss, metric) = forward_backward(&net, &req.train, &rows, o)?;
+            let (loss, metric) = forward_backward(&net, train_set, &rows, o)?;
             if !loss.is_finite() {
                 net.restore(&last_good).map_err(EngineError::Internal)?;
                 stop_reason = StopReason::NonFinite { iteration };
@@ -447,19 +549,28 @@ pub fn train(req: &TrainingRequest, observer: &mut dyn TrainingObserver) -> Resu
                 ..IterationRecord::default()
             };
             let last_iteration = iteration == max_iterations;
-            if req.validation.is_some() && (iteration == 1 || iteration % o.validation_frequency == 0 || last_iteration) {
-                if let Some((vl, vm)) = validate_now(&net, iteration)? {
-                    rec.val_loss = Some(vl);
-                    rec.val_metric = Some(vm);
-                    observer.on_event(TrainingEvent::Validation { iteration, epoch, loss: vl, metric: vm });
-                    let improved = best_val.as_ref().is_none_or(|(b, _)| vl < *b);
-                    if improved {
-                        worse_count = 0;
-                        let snap = if o.output_network == OutputNetwork::BestValidationLoss { net.snapshot() } else { Vec::new() };
-                        best_val = Some((vl, snap));
+            let due = iteration == 1 || iteration % o.validation_frequency == 0 || last_iteration;
+            if let Some(v) = validation_set.filter(|_| due) {
+                let (vl, vm) = validation_metrics(&net, v, o.mini_batch_size)?;
+                rec.val_loss = Some(vl);
+                rec.val_metric = Some(vm);
+                observer.on_event(TrainingEvent::Validation {
+                    iteration,
+                    epoch,
+                    loss: vl,
+                    metric: vm,
+                });
+                let improved = best_val.as_ref().is_none_or(|(b, _)| vl < *b);
+                if improved {
+                    worse_count = 0;
+                    let snap = if o.output_network == OutputNetwork::BestValidationLoss {
+                        net.snapshot()
                     } else {
-                        worse_count += 1;
-                    }
+                        Vec::new()
+                    };
+                    best_val = Some((vl, snap));
+                } else {
+                    worse_count += 1;
                 }
             }
             observer.on_event(TrainingEvent::Iteration(rec.clone()));
@@ -478,7 +589,13 @@ pub fn train(req: &TrainingRequest, observer: &mut dyn TrainingObserver) -> Resu
         epochs_done = epoch;
         observer.on_event(TrainingEvent::EpochEnd { epoch });
         if !o.checkpoint_path.is_empty() {
-            let path = write_checkpoint(Path::new(&o.checkpoint_path), &net, &solver, epoch, iteration)?;
+            let path = write_checkpoint(
+                Path::new(&o.checkpoint_path),
+                &net,
+                &solver,
+                epoch,
+                iteration,
+            )?;
             observer.on_event(TrainingEvent::CheckpointSaved { path });
         }
     }

@@ -44,7 +44,10 @@ pub struct ParameterInfo {
 
 impl ParameterInfo {
     fn new(name: &str, shape: &[usize]) -> Self {
-        Self { name: name.into(), shape: shape.to_vec() }
+        Self {
+            name: name.into(),
+            shape: shape.to_vec(),
+        }
     }
 
     /// The number of values.
@@ -54,7 +57,11 @@ impl ParameterInfo {
 
     /// `400×12`.
     pub fn shape_text(&self) -> String {
-        self.shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("×")
+        self.shape
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("×")
     }
 }
 
@@ -96,12 +103,18 @@ pub enum Task {
 impl Task {
     /// Whether the network classifies.
     pub fn is_classification(self) -> bool {
-        matches!(self, Task::SequenceToLabel | Task::SequenceToSequenceClassification)
+        matches!(
+            self,
+            Task::SequenceToLabel | Task::SequenceToSequenceClassification
+        )
     }
 
     /// Whether the network answers per time step.
     pub fn is_per_step(self) -> bool {
-        matches!(self, Task::SequenceToSequenceClassification | Task::SequenceToSequenceRegression)
+        matches!(
+            self,
+            Task::SequenceToSequenceClassification | Task::SequenceToSequenceRegression
+        )
     }
 
     /// A readable name.
@@ -140,17 +153,39 @@ impl NetworkAnalysis {
     /// The layer array as MATLAB displays it, with the activation size and learnables added.
     pub fn table(&self, layers: &[LayerSpec]) -> String {
         let mut out = format!("  {}x1 Layer array with layers:\n\n", self.layers.len());
-        let type_w = self.layers.iter().map(|l| l.type_name.len()).max().unwrap_or(0).max(4);
-        let name_w = layers.iter().map(|l| l.name.len() + 2).max().unwrap_or(2).max(4);
-        let desc_w = self.layers.iter().map(|l| l.description.len()).max().unwrap_or(0);
+        let type_w = self
+            .layers
+            .iter()
+            .map(|l| l.type_name.len())
+            .max()
+            .unwrap_or(0)
+            .max(4);
+        let name_w = layers
+            .iter()
+            .map(|l| l.name.len() + 2)
+            .max()
+            .unwrap_or(2)
+            .max(4);
+        let desc_w = self
+            .layers
+            .iter()
+            .map(|l| l.description.len())
+            .max()
+            .unwrap_or(0);
         for (i, (a, spec)) in self.layers.iter().zip(layers).enumerate() {
             let shown_name = format!("'{}'", spec.name);
-            let size = a.activation.map(Activation::display).unwrap_or_else(|| "?".into());
+            let size = a
+                .activation
+                .map(Activation::display)
+                .unwrap_or_else(|| "?".into());
             let learn = if a.learnables.is_empty() {
                 String::new()
             } else {
-                let parts: Vec<String> =
-                    a.learnables.iter().map(|p| format!("{} {}", p.name, p.shape_text())).collect();
+                let parts: Vec<String> = a
+                    .learnables
+                    .iter()
+                    .map(|p| format!("{} {}", p.name, p.shape_text()))
+                    .collect();
                 format!("  {}", parts.join(", "))
             };
             out.push_str(&format!(
@@ -163,7 +198,10 @@ impl NetworkAnalysis {
                 learn
             ));
         }
-        out.push_str(&format!("\n  Total learnables: {}\n", self.total_learnables()));
+        out.push_str(&format!(
+            "\n  Total learnables: {}\n",
+            self.total_learnables()
+        ));
         if let Some(t) = self.task {
             out.push_str(&format!("  Task: {}\n", t.describe()));
         }
@@ -177,12 +215,22 @@ impl NetworkAnalysis {
     }
 }
 
-fn check_recurrent(name: &str, r: &RecurrentSpec, gates: usize, directions: usize, errors: &mut Vec<String>) {
+fn check_recurrent(
+    name: &str,
+    r: &RecurrentSpec,
+    gates: usize,
+    directions: usize,
+    errors: &mut Vec<String>,
+) {
     if r.num_hidden_units == 0 {
-        errors.push(format!("{name}: NumHiddenUnits must be a positive integer, got 0"));
+        errors.push(format!(
+            "{name}: NumHiddenUnits must be a positive integer, got 0"
+        ));
     }
     if r.input_size == Some(0) {
-        errors.push(format!("{name}: InputSize must be a positive integer or 'auto', got 0"));
+        errors.push(format!(
+            "{name}: InputSize must be a positive integer or 'auto', got 0"
+        ));
     }
     for (prop, f) in r.factors() {
         if let Err(e) = f.check(gates) {
@@ -190,12 +238,19 @@ fn check_recurrent(name: &str, r: &RecurrentSpec, gates: usize, directions: usiz
         }
     }
     let want = r.num_hidden_units * directions;
-    for (prop, state) in [("HiddenState", &r.hidden_state), ("CellState", &r.cell_state)] {
+    for (prop, state) in [
+        ("HiddenState", &r.hidden_state),
+        ("CellState", &r.cell_state),
+    ] {
         if let Some(v) = state {
             if v.len() != want {
                 errors.push(format!(
                     "{name}: {prop} must have {want} values (NumHiddenUnits{}), got {}",
-                    if directions == 2 { " × 2 directions" } else { "" },
+                    if directions == 2 {
+                        " × 2 directions"
+                    } else {
+                        ""
+                    },
                     v.len()
                 ));
             } else if v.iter().any(|x| !x.is_finite()) {
@@ -223,7 +278,9 @@ pub fn analyze(layers: &[LayerSpec]) -> NetworkAnalysis {
     if named.is_empty() {
         errors.push("The network has no layers".into());
     } else if !matches!(named[0].kind, LayerKind::SequenceInput(_)) {
-        errors.push("The network has no input layer: the first layer must be a sequence input layer".into());
+        errors.push(
+            "The network has no input layer: the first layer must be a sequence input layer".into(),
+        );
     }
 
     let mut act: Option<Activation> = None;
@@ -235,20 +292,28 @@ pub fn analyze(layers: &[LayerSpec]) -> NetworkAnalysis {
         let mut learnables = Vec::new();
         let mut states = Vec::new();
         if output_layer.is_some() {
-            lerr.push(format!("{name}: an output layer must be the last layer, but this layer follows it"));
+            lerr.push(format!(
+                "{name}: an output layer must be the last layer, but this layer follows it"
+            ));
         }
         let input = act;
         let next;
         match &l.kind {
             LayerKind::SequenceInput(s) => {
                 if i != 0 {
-                    lerr.push(format!("{name}: a sequence input layer must be the first layer"));
+                    lerr.push(format!(
+                        "{name}: a sequence input layer must be the first layer"
+                    ));
                 }
                 if s.input_size == 0 {
-                    lerr.push(format!("{name}: InputSize must be a positive integer, got 0"));
+                    lerr.push(format!(
+                        "{name}: InputSize must be a positive integer, got 0"
+                    ));
                 }
                 if s.min_length == 0 {
-                    lerr.push(format!("{name}: MinLength must be a positive integer, got 0"));
+                    lerr.push(format!(
+                        "{name}: MinLength must be a positive integer, got 0"
+                    ));
                 }
                 next = Some(Activation::Sequence(s.input_size));
             }
@@ -299,7 +364,9 @@ pub fn analyze(layers: &[LayerSpec]) -> NetworkAnalysis {
             }
             LayerKind::FullyConnected(f) => {
                 if f.output_size == 0 {
-                    lerr.push(format!("{name}: OutputSize must be a positive integer, got 0"));
+                    lerr.push(format!(
+                        "{name}: OutputSize must be a positive integer, got 0"
+                    ));
                 }
                 for (prop, v) in [
                     ("WeightsLearnRateFactor", f.weights_learn_rate_factor),
@@ -308,10 +375,16 @@ pub fn analyze(layers: &[LayerSpec]) -> NetworkAnalysis {
                     ("BiasL2Factor", f.bias_l2_factor),
                 ] {
                     if !(v.is_finite() && v >= 0.0) {
-                        lerr.push(format!("{name}: {prop} must be a nonnegative scalar, got {}", format_number(v)));
+                        lerr.push(format!(
+                            "{name}: {prop} must be a nonnegative scalar, got {}",
+                            format_number(v)
+                        ));
                     }
                 }
-                let c = input.map(Activation::channels).or(f.input_size).unwrap_or(0);
+                let c = input
+                    .map(Activation::channels)
+                    .or(f.input_size)
+                    .unwrap_or(0);
                 if let (Some(fixed), Some(a)) = (f.input_size, input)
                     && fixed != a.channels()
                 {
@@ -337,14 +410,21 @@ pub fn analyze(layers: &[LayerSpec]) -> NetworkAnalysis {
                 next = input;
             }
             LayerKind::Softmax => {
-                if !matches!(named.get(i + 1).map(|n| &n.kind), Some(LayerKind::Classification { .. })) {
-                    warnings.push(format!("{name}: a softmax layer is usually followed by a classification layer"));
+                if !matches!(
+                    named.get(i + 1).map(|n| &n.kind),
+                    Some(LayerKind::Classification { .. })
+                ) {
+                    warnings.push(format!(
+                        "{name}: a softmax layer is usually followed by a classification layer"
+                    ));
                 }
                 next = input;
             }
             LayerKind::Classification { classes } => {
                 if i == 0 || !matches!(named[i - 1].kind, LayerKind::Softmax) {
-                    lerr.push(format!("{name}: a classification layer must be preceded by a softmax layer"));
+                    lerr.push(format!(
+                        "{name}: a classification layer must be preceded by a softmax layer"
+                    ));
                 }
                 if let (Some(c), Some(a)) = (classes, input)
                     && !c.is_empty()
@@ -361,7 +441,9 @@ pub fn analyze(layers: &[LayerSpec]) -> NetworkAnalysis {
             }
             LayerKind::Regression => {
                 if i > 0 && matches!(named[i - 1].kind, LayerKind::Softmax) {
-                    warnings.push(format!("{name}: a regression layer after a softmax layer regresses probabilities"));
+                    warnings.push(format!(
+                        "{name}: a regression layer after a softmax layer regresses probabilities"
+                    ));
                 }
                 output_layer = Some((i, false));
                 next = input;
@@ -408,7 +490,12 @@ pub fn analyze(layers: &[LayerSpec]) -> NetworkAnalysis {
     if !errors.is_empty() {
         task = None;
     }
-    NetworkAnalysis { layers: out_layers, errors, warnings, task }
+    NetworkAnalysis {
+        layers: out_layers,
+        errors,
+        warnings,
+        task,
+    }
 }
 
 #[cfg(test)]
@@ -420,7 +507,11 @@ mod tests {
     fn canonical_network_sizes_and_learnables() {
         let a = analyze(&canonical_network());
         assert!(a.is_valid(), "{:?}", a.errors);
-        let sizes: Vec<String> = a.layers.iter().map(|l| l.activation.unwrap().display()).collect();
+        let sizes: Vec<String> = a
+            .layers
+            .iter()
+            .map(|l| l.activation.unwrap().display())
+            .collect();
         assert_eq!(sizes, ["12×T", "100", "9", "9", "9"]);
         // 400×12 + 400×100 + 400 + 9×100 + 9
         assert_eq!(a.total_learnables(), 4800 + 40000 + 400 + 900 + 9);
@@ -446,7 +537,13 @@ mod tests {
         let mut net = canonical_network();
         net.insert(2, LayerType::Lstm.default_layer());
         let a = analyze(&net);
-        assert!(a.errors.iter().any(|e| e.starts_with("lstm_2: its input is not a sequence")), "{:?}", a.errors);
+        assert!(
+            a.errors
+                .iter()
+                .any(|e| e.starts_with("lstm_2: its input is not a sequence")),
+            "{:?}",
+            a.errors
+        );
     }
 
     #[test]
@@ -458,8 +555,14 @@ mod tests {
         let a = analyze(&net);
         let all = a.errors.join("\n");
         assert!(all.contains("no input layer"), "{all}");
-        assert!(all.contains("classoutput: a classification layer must be preceded by a softmax layer"), "{all}");
-        assert!(all.contains("lstm: HiddenState must have 100 values (NumHiddenUnits), got 3"), "{all}");
+        assert!(
+            all.contains("classoutput: a classification layer must be preceded by a softmax layer"),
+            "{all}"
+        );
+        assert!(
+            all.contains("lstm: HiddenState must have 100 values (NumHiddenUnits), got 3"),
+            "{all}"
+        );
     }
 
     #[test]
@@ -467,7 +570,13 @@ mod tests {
         let mut net = canonical_network();
         net.push(LayerType::Dropout.default_layer());
         let a = analyze(&net);
-        assert!(a.errors.iter().any(|e| e.contains("output layer must be the last layer")), "{:?}", a.errors);
+        assert!(
+            a.errors
+                .iter()
+                .any(|e| e.contains("output layer must be the last layer")),
+            "{:?}",
+            a.errors
+        );
     }
 
     #[test]
@@ -475,7 +584,9 @@ mod tests {
         let mut net = canonical_network();
         net[1].recurrent_mut().unwrap().input_size = Some(10);
         let a = analyze(&net);
-        assert!(a.errors.contains(&"lstm: InputSize is 10 but the layer before outputs 12 channels".to_string()));
+        assert!(a.errors.contains(
+            &"lstm: InputSize is 10 but the layer before outputs 12 channels".to_string()
+        ));
     }
 
     #[test]

@@ -217,7 +217,11 @@ pub struct SequenceInputSpec {
 
 impl Default for SequenceInputSpec {
     fn default() -> Self {
-        Self { input_size: 1, normalization: Normalization::None, min_length: 1 }
+        Self {
+            input_size: 1,
+            normalization: Normalization::None,
+            min_length: 1,
+        }
     }
 }
 
@@ -276,17 +280,29 @@ impl Default for RecurrentSpec {
 impl RecurrentSpec {
     /// An LSTM spec with `h` hidden units and MATLAB's defaults.
     pub fn with_hidden_units(h: usize) -> Self {
-        Self { num_hidden_units: h, ..Self::default() }
+        Self {
+            num_hidden_units: h,
+            ..Self::default()
+        }
     }
 
     /// The factor properties as (MATLAB name, value), in MATLAB's order.
     pub fn factors(&self) -> [(&'static str, &GateFactor); 6] {
         [
-            ("InputWeightsLearnRateFactor", &self.input_weights_learn_rate_factor),
-            ("RecurrentWeightsLearnRateFactor", &self.recurrent_weights_learn_rate_factor),
+            (
+                "InputWeightsLearnRateFactor",
+                &self.input_weights_learn_rate_factor,
+            ),
+            (
+                "RecurrentWeightsLearnRateFactor",
+                &self.recurrent_weights_learn_rate_factor,
+            ),
             ("BiasLearnRateFactor", &self.bias_learn_rate_factor),
             ("InputWeightsL2Factor", &self.input_weights_l2_factor),
-            ("RecurrentWeightsL2Factor", &self.recurrent_weights_l2_factor),
+            (
+                "RecurrentWeightsL2Factor",
+                &self.recurrent_weights_l2_factor,
+            ),
             ("BiasL2Factor", &self.bias_l2_factor),
         ]
     }
@@ -294,11 +310,20 @@ impl RecurrentSpec {
     /// The factor properties, mutably, in the same order as [`RecurrentSpec::factors`].
     pub fn factors_mut(&mut self) -> [(&'static str, &mut GateFactor); 6] {
         [
-            ("InputWeightsLearnRateFactor", &mut self.input_weights_learn_rate_factor),
-            ("RecurrentWeightsLearnRateFactor", &mut self.recurrent_weights_learn_rate_factor),
+            (
+                "InputWeightsLearnRateFactor",
+                &mut self.input_weights_learn_rate_factor,
+            ),
+            (
+                "RecurrentWeightsLearnRateFactor",
+                &mut self.recurrent_weights_learn_rate_factor,
+            ),
             ("BiasLearnRateFactor", &mut self.bias_learn_rate_factor),
             ("InputWeightsL2Factor", &mut self.input_weights_l2_factor),
-            ("RecurrentWeightsL2Factor", &mut self.recurrent_weights_l2_factor),
+            (
+                "RecurrentWeightsL2Factor",
+                &mut self.recurrent_weights_l2_factor,
+            ),
             ("BiasL2Factor", &mut self.bias_l2_factor),
         ]
     }
@@ -438,14 +463,28 @@ impl LayerType {
     /// One line for the layer library.
     pub fn summary(self) -> &'static str {
         match self {
-            LayerType::SequenceInput => "Feeds sequences of C features per time step; optional normalization",
-            LayerType::Lstm => "Long short-term memory: learns long-term dependencies between time steps",
-            LayerType::Bilstm => "Bidirectional LSTM: a forward and a backward LSTM, outputs concatenated",
-            LayerType::Gru => "Gated recurrent unit: a lighter recurrent layer with reset and update gates",
-            LayerType::FullyConnected => "Multiplies by a weight matrix and adds a bias, at every time step",
-            LayerType::Dropout => "Sets inputs to zero at random with a given probability while training",
+            LayerType::SequenceInput => {
+                "Feeds sequences of C features per time step; optional normalization"
+            }
+            LayerType::Lstm => {
+                "Long short-term memory: learns long-term dependencies between time steps"
+            }
+            LayerType::Bilstm => {
+                "Bidirectional LSTM: a forward and a backward LSTM, outputs concatenated"
+            }
+            LayerType::Gru => {
+                "Gated recurrent unit: a lighter recurrent layer with reset and update gates"
+            }
+            LayerType::FullyConnected => {
+                "Multiplies by a weight matrix and adds a bias, at every time step"
+            }
+            LayerType::Dropout => {
+                "Sets inputs to zero at random with a given probability while training"
+            }
             LayerType::Softmax => "Turns scores into class probabilities",
-            LayerType::Classification => "Cross-entropy loss for classification (a label per sequence or step)",
+            LayerType::Classification => {
+                "Cross-entropy loss for classification (a label per sequence or step)"
+            }
             LayerType::Regression => "Half mean squared error for regression",
         }
     }
@@ -466,7 +505,10 @@ impl LayerType {
             LayerType::Classification => LayerKind::Classification { classes: None },
             LayerType::Regression => LayerKind::Regression,
         };
-        LayerSpec { name: String::new(), kind }
+        LayerSpec {
+            name: String::new(),
+            kind,
+        }
     }
 }
 
@@ -481,7 +523,10 @@ pub struct LayerSpec {
 impl LayerSpec {
     /// A layer with an empty name.
     pub fn new(kind: LayerKind) -> Self {
-        Self { name: String::new(), kind }
+        Self {
+            name: String::new(),
+            kind,
+        }
     }
 
     /// The same layer with a name.
@@ -527,7 +572,10 @@ impl LayerSpec {
             LayerKind::SequenceInput(s) => {
                 let mut d = format!("Sequence input with {} dimensions", s.input_size);
                 if s.normalization != Normalization::None {
-                    d.push_str(&format!(" and '{}' normalization", s.normalization.matlab_name()));
+                    d.push_str(&format!(
+                        " and '{}' normalization",
+                        s.normalization.matlab_name()
+                    ));
                 }
                 d
             }
@@ -558,8 +606,11 @@ pub fn assign_names(layers: &mut [LayerSpec]) {
             *count.entry(l.layer_type().auto_name()).or_default() += 1;
         }
     }
-    let taken: std::collections::HashSet<String> =
-        layers.iter().filter(|l| !l.name.is_empty()).map(|l| l.name.clone()).collect();
+    let taken: std::collections::HashSet<String> = layers
+        .iter()
+        .filter(|l| !l.name.is_empty())
+        .map(|l| l.name.clone())
+        .collect();
     let mut next: HashMap<&'static str, usize> = HashMap::new();
     for l in layers.iter_mut() {
         if !l.name.is_empty() {
@@ -603,6 +654,15 @@ pub fn canonical_network() -> Vec<LayerSpec> {
     ]
 }
 
+impl Normalization {
+    /// Parses a MATLAB name (case-insensitive).
+    pub fn from_matlab(s: &str) -> Option<Self> {
+        Normalization::ALL
+            .into_iter()
+            .find(|n| n.matlab_name().eq_ignore_ascii_case(s))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -619,7 +679,17 @@ mod tests {
         ];
         assign_names(&mut layers);
         let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
-        assert_eq!(names, ["sequenceinput", "lstm_1", "lstm_2", "fc", "softmax", "classoutput"]);
+        assert_eq!(
+            names,
+            [
+                "sequenceinput",
+                "lstm_1",
+                "lstm_2",
+                "fc",
+                "softmax",
+                "classoutput"
+            ]
+        );
     }
 
     #[test]
@@ -647,14 +717,9 @@ mod tests {
     fn factor_serializes_as_number_or_list() {
         let s = ron::to_string(&GateFactor::scalar(1.0)).unwrap();
         assert_eq!(s, "1.0");
-        let f: GateFactor = ron::from_str("(1.0, 0.0, 1.0, 1.0)").or_else(|_| ron::from_str("[1.0, 0.0, 1.0, 1.0]")).unwrap();
+        let f: GateFactor = ron::from_str("(1.0, 0.0, 1.0, 1.0)")
+            .or_else(|_| ron::from_str("[1.0, 0.0, 1.0, 1.0]"))
+            .unwrap();
         assert_eq!(f.0, vec![1.0, 0.0, 1.0, 1.0]);
-    }
-}
-
-impl Normalization {
-    /// Parses a MATLAB name (case-insensitive).
-    pub fn from_matlab(s: &str) -> Option<Self> {
-        Normalization::ALL.into_iter().find(|n| n.matlab_name().eq_ignore_ascii_case(s))
     }
 }

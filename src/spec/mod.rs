@@ -9,12 +9,12 @@ pub mod training;
 
 pub use analysis::{Activation, LayerAnalysis, NetworkAnalysis, ParameterInfo, Task, analyze};
 pub use layers::{
-    BiasInitializer, FullyConnectedSpec, GateActivation, GateFactor, LayerKind, LayerSpec, LayerType,
-    OutputMode, RecurrentSpec, ResetGateMode, SequenceInputSpec, StateActivation, WeightsInitializer,
-    assign_names, canonical_network, format_number,
+    BiasInitializer, FullyConnectedSpec, GateActivation, GateFactor, LayerKind, LayerSpec,
+    LayerType, OutputMode, RecurrentSpec, ResetGateMode, SequenceInputSpec, StateActivation,
+    WeightsInitializer, assign_names, canonical_network, format_number,
 };
 pub use project::{DataSource, DataSources, PROJECT_FORMAT_VERSION, Project, ProjectError};
 pub use training::{
-    ExecutionEnvironment, GradientThresholdMethod, LearnRateSchedule, OutputNetwork, PaddingDirection,
-    SequenceLength, Shuffle, Solver, TrainingOptions,
+    ExecutionEnvironment, GradientThresholdMethod, LearnRateSchedule, OutputNetwork,
+    PaddingDirection, SequenceLength, Shuffle, Solver, TrainingOptions,
 };

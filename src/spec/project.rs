@@ -36,9 +36,15 @@ impl DataSources {
     /// The embedded Japanese Vowels train and test sets.
     pub fn japanese_vowels() -> Self {
         Self {
-            train: Some(DataSource::Embedded { name: "japanese-vowels".into(), test: false }),
+            train: Some(DataSource::Embedded {
+                name: "japanese-vowels".into(),
+                test: false,
+            }),
             validation: None,
-            test: Some(DataSource::Embedded { name: "japanese-vowels".into(), test: true }),
+            test: Some(DataSource::Embedded {
+                name: "japanese-vowels".into(),
+                test: true,
+            }),
         }
     }
 }
@@ -75,10 +81,20 @@ impl Default for Project {
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectError {
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}:{line}:{column}: {message}")]
-    Syntax { path: PathBuf, line: usize, column: usize, message: String },
-    #[error("{path}: written by a newer LSTM Studio (format version {found}; this build reads up to {PROJECT_FORMAT_VERSION})")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "{path}: written by a newer LSTM Studio (format version {found}; this build reads up to {PROJECT_FORMAT_VERSION})"
+    )]
     TooNew { path: PathBuf, found: u32 },
     #[error("could not encode the project: {0}")]
     Encode(String),
@@ -114,21 +130,28 @@ impl Project {
             message: e.code.to_string(),
         })?;
         if project.version > PROJECT_FORMAT_VERSION {
-            return Err(ProjectError::TooNew { path: path.to_path_buf(), found: project.version });
+            return Err(ProjectError::TooNew {
+                path: path.to_path_buf(),
+                found: project.version,
+            });
         }
         Ok(project)
     }
 
     /// The project as pretty RON.
     pub fn to_ron(&self) -> Result<String, ProjectError> {
-        let cfg = ron::ser::PrettyConfig::new().depth_limit(6).struct_names(false);
+        let cfg = ron::ser::PrettyConfig::new()
+            .depth_limit(6)
+            .struct_names(false);
         ron::ser::to_string_pretty(self, cfg).map_err(|e| ProjectError::Encode(e.to_string()))
     }
 
     /// Reads a project file.
     pub fn load(path: &Path) -> Result<Self, ProjectError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ProjectError::Io { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ProjectError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::from_ron(&text, path)
     }
 
@@ -152,9 +175,18 @@ impl Project {
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ProjectError> {
     use std::io::Write;
-    let io = |source| ProjectError::Io { path: path.to_path_buf(), source };
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let io = |source| ProjectError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -177,8 +209,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.ron");
         let mut p = Project::canonical();
-        p.layers[1].recurrent_mut().unwrap().input_weights_learn_rate_factor =
-            crate::spec::GateFactor(vec![1.0, 0.0, 0.5, 1.0]);
+        p.layers[1]
+            .recurrent_mut()
+            .unwrap()
+            .input_weights_learn_rate_factor = crate::spec::GateFactor(vec![1.0, 0.0, 0.5, 1.0]);
         p.save(&path).unwrap();
         let q = Project::load(&path).unwrap();
         assert_eq!(p, q);

@@ -176,7 +176,10 @@ impl Default for TrainingOptions {
 impl TrainingOptions {
     /// MATLAB's defaults for a solver.
     pub fn for_solver(solver: Solver) -> Self {
-        Self { solver, ..Self::default() }
+        Self {
+            solver,
+            ..Self::default()
+        }
     }
 
     /// InitialLearnRate in effect: 0.01 for sgdm, 0.001 for adam and rmsprop unless set.
@@ -189,10 +192,11 @@ impl TrainingOptions {
 
     /// SquaredGradientDecayFactor in effect: 0.999 for adam, 0.9 for rmsprop unless set.
     pub fn squared_gradient_decay(&self) -> f64 {
-        self.squared_gradient_decay_factor.unwrap_or(match self.solver {
-            Solver::Rmsprop => 0.9,
-            _ => 0.999,
-        })
+        self.squared_gradient_decay_factor
+            .unwrap_or(match self.solver {
+                Solver::Rmsprop => 0.9,
+                _ => 0.999,
+            })
     }
 
     /// The learning rate of an epoch (1-based) under the schedule.
@@ -215,9 +219,19 @@ impl TrainingOptions {
             }
         };
         let lr = self.learn_rate();
-        check(lr.is_finite() && lr > 0.0, "InitialLearnRate", "a positive number", format_number(lr));
+        check(
+            lr.is_finite() && lr > 0.0,
+            "InitialLearnRate",
+            "a positive number",
+            format_number(lr),
+        );
         let unit = |v: f64| (0.0..1.0).contains(&v);
-        check(unit(self.momentum), "Momentum", "in [0, 1)", format_number(self.momentum));
+        check(
+            unit(self.momentum),
+            "Momentum",
+            "in [0, 1)",
+            format_number(self.momentum),
+        );
         check(
             unit(self.gradient_decay_factor),
             "GradientDecayFactor",
@@ -225,33 +239,89 @@ impl TrainingOptions {
             format_number(self.gradient_decay_factor),
         );
         let sq = self.squared_gradient_decay();
-        check(unit(sq), "SquaredGradientDecayFactor", "in [0, 1)", format_number(sq));
-        check(self.epsilon > 0.0 && self.epsilon.is_finite(), "Epsilon", "a positive number", format_number(self.epsilon));
-        check(self.max_epochs > 0, "MaxEpochs", "a positive integer", self.max_epochs.to_string());
-        check(self.mini_batch_size > 0, "MiniBatchSize", "a positive integer", self.mini_batch_size.to_string());
         check(
-            self.learn_rate_drop_factor.is_finite() && (0.0..=1.0).contains(&self.learn_rate_drop_factor),
+            unit(sq),
+            "SquaredGradientDecayFactor",
+            "in [0, 1)",
+            format_number(sq),
+        );
+        check(
+            self.epsilon > 0.0 && self.epsilon.is_finite(),
+            "Epsilon",
+            "a positive number",
+            format_number(self.epsilon),
+        );
+        check(
+            self.max_epochs > 0,
+            "MaxEpochs",
+            "a positive integer",
+            self.max_epochs.to_string(),
+        );
+        check(
+            self.mini_batch_size > 0,
+            "MiniBatchSize",
+            "a positive integer",
+            self.mini_batch_size.to_string(),
+        );
+        check(
+            self.learn_rate_drop_factor.is_finite()
+                && (0.0..=1.0).contains(&self.learn_rate_drop_factor),
             "LearnRateDropFactor",
             "in [0, 1]",
             format_number(self.learn_rate_drop_factor),
         );
-        check(self.learn_rate_drop_period > 0, "LearnRateDropPeriod", "a positive integer", self.learn_rate_drop_period.to_string());
+        check(
+            self.learn_rate_drop_period > 0,
+            "LearnRateDropPeriod",
+            "a positive integer",
+            self.learn_rate_drop_period.to_string(),
+        );
         check(
             self.l2_regularization.is_finite() && self.l2_regularization >= 0.0,
             "L2Regularization",
             "a nonnegative number",
             format_number(self.l2_regularization),
         );
-        check(self.gradient_threshold > 0.0, "GradientThreshold", "a positive number or Inf", format_number(self.gradient_threshold));
+        check(
+            self.gradient_threshold > 0.0,
+            "GradientThreshold",
+            "a positive number or Inf",
+            format_number(self.gradient_threshold),
+        );
         if let SequenceLength::Fixed(n) = self.sequence_length {
-            check(n > 0, "SequenceLength", "'longest', 'shortest' or a positive integer", n.to_string());
+            check(
+                n > 0,
+                "SequenceLength",
+                "'longest', 'shortest' or a positive integer",
+                n.to_string(),
+            );
         }
-        check(self.sequence_padding_value.is_finite(), "SequencePaddingValue", "a finite number", format_number(self.sequence_padding_value));
-        check(self.validation_frequency > 0, "ValidationFrequency", "a positive integer", self.validation_frequency.to_string());
+        check(
+            self.sequence_padding_value.is_finite(),
+            "SequencePaddingValue",
+            "a finite number",
+            format_number(self.sequence_padding_value),
+        );
+        check(
+            self.validation_frequency > 0,
+            "ValidationFrequency",
+            "a positive integer",
+            self.validation_frequency.to_string(),
+        );
         if let Some(p) = self.validation_patience {
-            check(p > 0, "ValidationPatience", "a positive integer or Inf", p.to_string());
+            check(
+                p > 0,
+                "ValidationPatience",
+                "a positive integer or Inf",
+                p.to_string(),
+            );
         }
-        check(self.verbose_frequency > 0, "VerboseFrequency", "a positive integer", self.verbose_frequency.to_string());
+        check(
+            self.verbose_frequency > 0,
+            "VerboseFrequency",
+            "a positive integer",
+            self.verbose_frequency.to_string(),
+        );
         check(
             (0.0..1.0).contains(&self.validation_fraction),
             "ValidationFraction",
@@ -269,9 +339,18 @@ mod tests {
     #[test]
     fn defaults_follow_the_solver() {
         assert_eq!(TrainingOptions::for_solver(Solver::Sgdm).learn_rate(), 0.01);
-        assert_eq!(TrainingOptions::for_solver(Solver::Adam).learn_rate(), 0.001);
-        assert_eq!(TrainingOptions::for_solver(Solver::Rmsprop).squared_gradient_decay(), 0.9);
-        assert_eq!(TrainingOptions::for_solver(Solver::Adam).squared_gradient_decay(), 0.999);
+        assert_eq!(
+            TrainingOptions::for_solver(Solver::Adam).learn_rate(),
+            0.001
+        );
+        assert_eq!(
+            TrainingOptions::for_solver(Solver::Rmsprop).squared_gradient_decay(),
+            0.9
+        );
+        assert_eq!(
+            TrainingOptions::for_solver(Solver::Adam).squared_gradient_decay(),
+            0.999
+        );
     }
 
     #[test]
@@ -289,9 +368,19 @@ mod tests {
 
     #[test]
     fn invalid_options_are_named() {
-        let o = TrainingOptions { momentum: 1.0, mini_batch_size: 0, ..TrainingOptions::default() };
+        let o = TrainingOptions {
+            momentum: 1.0,
+            mini_batch_size: 0,
+            ..TrainingOptions::default()
+        };
         let e = o.validate();
-        assert!(e.contains(&"Momentum must be in [0, 1), got 1".to_string()), "{e:?}");
-        assert!(e.contains(&"MiniBatchSize must be a positive integer, got 0".to_string()), "{e:?}");
+        assert!(
+            e.contains(&"Momentum must be in [0, 1), got 1".to_string()),
+            "{e:?}"
+        );
+        assert!(
+            e.contains(&"MiniBatchSize must be a positive integer, got 0".to_string()),
+            "{e:?}"
+        );
     }
 }

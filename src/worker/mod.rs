@@ -12,7 +12,8 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
 
 use crate::engine::{
-    self, Control, EngineError, LayerState, Network, TrainingEvent, TrainingObserver, TrainingRequest, run_dir,
+    self, Control, EngineError, LayerState, Network, TrainingEvent, TrainingObserver,
+    TrainingRequest, run_dir,
 };
 use crate::spec::Project;
 pub use protocol::{Command, Event, ModelInfo, StepResult, TrainJob, TrainResult};
@@ -30,16 +31,33 @@ impl Worker {
     pub fn spawn(notify: impl Fn() + Send + 'static) -> std::io::Result<Self> {
         let (ctx, crx) = crossbeam_channel::unbounded();
         let (etx, erx) = crossbeam_channel::unbounded();
-        let thread = std::thread::Builder::new().name("lstm-studio-worker".into()).spawn(move || {
-            let mut state = WorkerState { events: etx, notify: Box::new(notify), model: None, stateful: None };
-            while let Ok(cmd) = crx.recv() {
-                if matches!(cmd, Command::Shutdown) {
-                    break;
+        let thread = std::thread::Builder::new()
+            .name("lstm-studio-worker".into())
+            .spawn(move || {
+                // Leave a core to the window: libtorch's OpenMP threads spin at barriers, and a
+                // thread descheduled by the UI's rendering stalls all of them.
+                let cores = std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(2);
+                tch::set_num_threads(if cores <= 2 { 1 } else { (cores - 1) as i32 });
+                let mut state = WorkerState {
+                    events: etx,
+                    notify: Box::new(notify),
+                    model: None,
+                    stateful: None,
+                };
+                while let Ok(cmd) = crx.recv() {
+                    if matches!(cmd, Command::Shutdown) {
+                        break;
+                    }
+                    state.handle(cmd, &crx);
                 }
-                state.handle(cmd, &crx);
-            }
-        })?;
-        Ok(Self { commands: ctx, events: erx, thread: Some(thread) })
+            })?;
+        Ok(Self {
+            commands: ctx,
+            events: erx,
+            thread: Some(thread),
+        })
     }
 
     /// Sends a command (never blocks).
@@ -141,7 +159,10 @@ impl WorkerState {
     }
 
     fn busy(&self, cmd: &Command) {
-        self.emit(Event::Failed(format!("{} is not possible while training runs", cmd.describe())));
+        self.emit(Event::Failed(format!(
+            "{} is not possible while training runs",
+            cmd.describe()
+        )));
     }
 
     fn handle(&mut self, cmd: Command, commands: &Receiver<Command>) {
@@ -149,7 +170,10 @@ impl WorkerState {
         match result {
             Ok(Ok(())) => {}
             Ok(Err(e)) => self.emit(Event::Failed(e.to_string())),
-            Err(p) => self.emit(Event::Failed(format!("the worker recovered from an internal error: {}", panic_message(p)))),
+            Err(p) => self.emit(Event::Failed(format!(
+                "the worker recovered from an internal error: {}",
+                panic_message(p)
+            ))),
         }
     }
 
@@ -160,13 +184,20 @@ impl WorkerState {
             Command::Evaluate { request, data } => {
                 let m = self.model()?;
                 let ev = engine::evaluate(&m.network, &data, 128)?;
-                self.emit(Event::Evaluation { request, evaluation: Box::new(ev) });
+                self.emit(Event::Evaluation {
+                    request,
+                    evaluation: Box::new(ev),
+                });
                 Ok(())
             }
             Command::SaveRun { dir } => {
                 let m = self.model()?;
                 let (history, confusion, summary) = match &m.result {
-                    Some(r) => (r.history.clone(), r.test.as_ref().and_then(|t| t.confusion.clone()), r.summary_json.clone()),
+                    Some(r) => (
+                        r.history.clone(),
+                        r.test.as_ref().and_then(|t| t.confusion.clone()),
+                        r.summary_json.clone(),
+                    ),
                     None => (Vec::new(), None, serde_json::json!({})),
                 };
                 run_dir::write_run(
@@ -186,9 +217,18 @@ impl WorkerState {
             Command::OpenRun { dir } => {
                 let run = run_dir::load_run(&dir, tch::Device::Cpu)?;
                 let info = ModelInfo::of(&run.network, &run.classes);
-                self.model = Some(Model { project: run.project.clone(), network: run.network, classes: run.classes, result: None });
+                self.model = Some(Model {
+                    project: run.project.clone(),
+                    network: run.network,
+                    classes: run.classes,
+                    result: None,
+                });
                 self.stateful = None;
-                self.emit(Event::Opened { dir, project: Box::new(run.project), info });
+                self.emit(Event::Opened {
+                    dir,
+                    project: Box::new(run.project),
+                    info,
+                });
                 Ok(())
             }
             Command::ResetState => {
@@ -197,38 +237,67 @@ impl WorkerState {
                 Ok(())
             }
             Command::StepState { values, steps } => self.step_state(values, steps),
-            Command::Inspect { request, data, index } => {
+            Command::Inspect {
+                request,
+                data,
+                index,
+            } => {
                 let m = self.model()?;
                 let ins = protocol::inspect(&m.network, &data, index)?;
-                self.emit(Event::Inspection { request, inspection: Box::new(ins) });
+                self.emit(Event::Inspection {
+                    request,
+                    inspection: Box::new(ins),
+                });
                 Ok(())
             }
         }
     }
 
     fn model(&self) -> Result<&Model, EngineError> {
-        self.model.as_ref().ok_or_else(|| EngineError::Data("no trained model yet: train one or open a run".into()))
+        self.model.as_ref().ok_or_else(|| {
+            EngineError::Data("no trained model yet: train one or open a run".into())
+        })
     }
 
     fn step_state(&mut self, values: Vec<f32>, steps: usize) -> Result<(), EngineError> {
-        let m = self.model.as_ref().ok_or_else(|| EngineError::Data("no trained model yet".into()))?;
+        let m = self
+            .model
+            .as_ref()
+            .ok_or_else(|| EngineError::Data("no trained model yet".into()))?;
         let c = m.network.input_size;
         if steps == 0 || values.len() != steps * c {
-            return Err(EngineError::Data(format!("a step needs {c} values per time step, got {}", values.len())));
+            return Err(EngineError::Data(format!(
+                "a step needs {c} values per time step, got {}",
+                values.len()
+            )));
         }
         let _guard = tch::no_grad_guard();
-        let x = tch::Tensor::from_slice(&values).view([1, steps as i64, c as i64]).to_device(m.network.device());
-        let out = m.network.forward(&x, &[steps as i64], false, self.stateful.as_deref(), None)?;
+        let x = tch::Tensor::from_slice(&values)
+            .view([1, steps as i64, c as i64])
+            .to_device(m.network.device());
+        let out = m
+            .network
+            .forward(&x, &[steps as i64], false, self.stateful.as_deref(), None)?;
         let scores = if m.network.task.is_classification() {
             out.scores.softmax(-1, tch::Kind::Float)
         } else {
             out.scores.to_kind(tch::Kind::Float)
         };
-        let flat: Vec<f32> = Vec::try_from(scores.to_device(tch::Device::Cpu).flatten(0, -1)).map_err(EngineError::from)?;
-        self.stateful = Some(out.states.into_iter().map(|s| s.map(|s| s.detach())).collect());
+        let flat: Vec<f32> = Vec::try_from(scores.to_device(tch::Device::Cpu).flatten(0, -1))
+            .map_err(EngineError::from)?;
+        self.stateful = Some(
+            out.states
+                .into_iter()
+                .map(|s| s.map(|s| s.detach()))
+                .collect(),
+        );
         let k = m.network.output_size;
         let last = flat[flat.len().saturating_sub(k)..].to_vec();
-        self.emit(Event::Stepped(StepResult { scores: last, all_scores: flat, outputs: k }));
+        self.emit(Event::Stepped(StepResult {
+            scores: last,
+            all_scores: flat,
+            outputs: k,
+        }));
         Ok(())
     }
 
@@ -242,7 +311,11 @@ impl WorkerState {
             init_from: job.init_from,
             resume_from: job.resume_from,
         };
-        let mut obs = ChannelObserver { state: self, commands, stopped: false };
+        let mut obs = ChannelObserver {
+            state: self,
+            commands,
+            stopped: false,
+        };
         let outcome = engine::train(&req, &mut obs)?;
         let test_acc = outcome.test.as_ref().and_then(|t| t.accuracy);
         let test_rmse = outcome.test.as_ref().and_then(|t| t.rmse);
@@ -269,6 +342,9 @@ impl WorkerState {
 
 /// Where a run would be saved by default.
 pub fn default_run_dir() -> PathBuf {
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     PathBuf::from("runs").join(format!("run-{stamp}"))
 }

@@ -32,7 +32,10 @@ pub enum Command {
     /// Stop training after the current iteration, keeping the network trained so far.
     Stop,
     /// Evaluate the current model on a labelled data set (classify / predict).
-    Evaluate { request: u64, data: Box<SequenceDataset> },
+    Evaluate {
+        request: u64,
+        data: Box<SequenceDataset>,
+    },
     /// Save the current model as a run directory.
     SaveRun { dir: PathBuf },
     /// Open a run directory as the current model.
@@ -43,7 +46,11 @@ pub enum Command {
     /// values), continuing from the kept state.
     StepState { values: Vec<f32>, steps: usize },
     /// Record gates and states of every recurrent layer over one sequence.
-    Inspect { request: u64, data: Box<SequenceDataset>, index: usize },
+    Inspect {
+        request: u64,
+        data: Box<SequenceDataset>,
+        index: usize,
+    },
     /// End the worker thread.
     Shutdown,
 }
@@ -101,7 +108,11 @@ impl ModelInfo {
                     name: l.name,
                     shape: t.size(),
                     mean: t.mean(Kind::Double).double_value(&[]),
-                    std: if t.numel() > 1 { t.std(true).double_value(&[]) } else { 0.0 },
+                    std: if t.numel() > 1 {
+                        t.std(true).double_value(&[])
+                    } else {
+                        0.0
+                    },
                     min: t.min().double_value(&[]),
                     max: t.max().double_value(&[]),
                 }
@@ -168,17 +179,25 @@ pub struct Inspection {
 }
 
 fn to_vec(t: &Tensor) -> Result<Vec<f32>, EngineError> {
-    Vec::<f32>::try_from(t.to_kind(Kind::Float).to_device(Device::Cpu).contiguous().flatten(0, -1))
-        .map_err(EngineError::from)
+    Vec::<f32>::try_from(
+        t.to_kind(Kind::Float)
+            .to_device(Device::Cpu)
+            .contiguous()
+            .flatten(0, -1),
+    )
+    .map_err(EngineError::from)
 }
 
 /// Records every recurrent layer's gates and states over sequence `index`, and the scores
 /// after each step (by running the prefix up to each step statefully).
-pub fn inspect(net: &Network, ds: &SequenceDataset, index: usize) -> Result<Inspection, EngineError> {
-    let seq = ds
-        .sequences
-        .get(index)
-        .ok_or_else(|| EngineError::Data(format!("{}: there is no sequence {}", ds.name, index + 1)))?;
+pub fn inspect(
+    net: &Network,
+    ds: &SequenceDataset,
+    index: usize,
+) -> Result<Inspection, EngineError> {
+    let seq = ds.sequences.get(index).ok_or_else(|| {
+        EngineError::Data(format!("{}: there is no sequence {}", ds.name, index + 1))
+    })?;
     if ds.num_features != net.input_size {
         return Err(EngineError::Data(format!(
             "{}: the data has {} features but the network takes {}",
@@ -188,11 +207,19 @@ pub fn inspect(net: &Network, ds: &SequenceDataset, index: usize) -> Result<Insp
     let _guard = tch::no_grad_guard();
     let c = ds.num_features as i64;
     let t = seq.steps as i64;
-    let x = Tensor::from_slice(&seq.values).view([1, t, c]).to_device(net.device());
+    let x = Tensor::from_slice(&seq.values)
+        .view([1, t, c])
+        .to_device(net.device());
     let mut rec: Vec<LayerRecording> = Vec::new();
     let out = net.forward(&x, &[t], false, None, Some(&mut rec))?;
     let classification = net.task.is_classification();
-    let post = |s: &Tensor| if classification { s.softmax(-1, Kind::Float) } else { s.to_kind(Kind::Float) };
+    let post = |s: &Tensor| {
+        if classification {
+            s.softmax(-1, Kind::Float)
+        } else {
+            s.to_kind(Kind::Float)
+        }
+    };
     let final_scores = to_vec(&post(&out.scores))?;
     // Scores after each step: one step at a time, carrying the state.
     let mut per_step = Vec::new();
@@ -202,7 +229,11 @@ pub fn inspect(net: &Network, ds: &SequenceDataset, index: usize) -> Result<Insp
         let o = net.forward(&xs, &[1], false, state.as_deref(), None)?;
         let s = post(&o.scores);
         let k = net.output_size as i64;
-        per_step.extend(to_vec(&s.reshape([-1, k]).narrow(0, s.reshape([-1, k]).size()[0] - 1, 1))?);
+        per_step.extend(to_vec(&s.reshape([-1, k]).narrow(
+            0,
+            s.reshape([-1, k]).size()[0] - 1,
+            1,
+        ))?);
         state = Some(o.states);
     }
     let mut layers = Vec::new();
@@ -254,10 +285,22 @@ pub enum Event {
     Finished(Box<TrainResult>),
     /// Something failed; the message says what and where.
     Failed(String),
-    Evaluation { request: u64, evaluation: Box<Evaluation> },
-    Saved { dir: PathBuf },
-    Opened { dir: PathBuf, project: Box<Project>, info: ModelInfo },
+    Evaluation {
+        request: u64,
+        evaluation: Box<Evaluation>,
+    },
+    Saved {
+        dir: PathBuf,
+    },
+    Opened {
+        dir: PathBuf,
+        project: Box<Project>,
+        info: ModelInfo,
+    },
     StateReset,
     Stepped(StepResult),
-    Inspection { request: u64, inspection: Box<Inspection> },
+    Inspection {
+        request: u64,
+        inspection: Box<Inspection>,
+    },
 }
