@@ -63,7 +63,8 @@ impl Series {
         let (x0, x1) = (visible[0][0], visible[visible.len() - 1][0]);
         let width = (x1 - x0).max(f64::MIN_POSITIVE);
         let mut out = Vec::with_capacity(4 * buckets);
-        let column_of = |x: f64| ((((x - x0) / width) * buckets as f64).floor() as usize).min(buckets - 1);
+        let column_of =
+            |x: f64| ((((x - x0) / width) * buckets as f64).floor() as usize).min(buckets - 1);
         let mut i = 0;
         while i < visible.len() {
             let column = column_of(visible[i][0]);
@@ -106,7 +107,15 @@ pub struct Smoother {
 impl Smoother {
     /// A smoother with factor `beta` in [0, 1) (clamped).
     pub fn new(beta: f64) -> Self {
-        Self { beta: if beta.is_finite() { beta.clamp(0.0, 0.999) } else { 0.0 }, state: 0.0, weight: 0.0 }
+        Self {
+            beta: if beta.is_finite() {
+                beta.clamp(0.0, 0.999)
+            } else {
+                0.0
+            },
+            state: 0.0,
+            weight: 0.0,
+        }
     }
 
     /// Takes the next value and returns the smoothed one.
@@ -128,7 +137,11 @@ pub struct SmoothedSeries {
 impl SmoothedSeries {
     /// Empty series smoothed with `beta`.
     pub fn new(beta: f64) -> Self {
-        Self { raw: Series::new(), smooth: Series::new(), smoother: Smoother::new(beta) }
+        Self {
+            raw: Series::new(),
+            smooth: Series::new(),
+            smoother: Smoother::new(beta),
+        }
     }
 
     /// Appends a point to both.
@@ -166,7 +179,11 @@ mod tests {
         let mut s = Series::new();
         for i in 0..n {
             let x = i as f64;
-            s.push(x, (x * 0.01).sin() + if i % 97 == 0 { 5.0 } else { 0.0 } - if i == 54_321 { 9.0 } else { 0.0 });
+            s.push(
+                x,
+                (x * 0.01).sin() + if i % 97 == 0 { 5.0 } else { 0.0 }
+                    - if i == 54_321 { 9.0 } else { 0.0 },
+            );
         }
         s
     }
@@ -179,8 +196,14 @@ mod tests {
         assert!(e.len() >= 800);
         let max = e.iter().map(|p| p[1]).fold(f64::MIN, f64::max);
         let min = e.iter().map(|p| p[1]).fold(f64::MAX, f64::min);
-        assert_eq!(max, s.points().iter().map(|p| p[1]).fold(f64::MIN, f64::max));
-        assert_eq!(min, s.points().iter().map(|p| p[1]).fold(f64::MAX, f64::min));
+        assert_eq!(
+            max,
+            s.points().iter().map(|p| p[1]).fold(f64::MIN, f64::max)
+        );
+        assert_eq!(
+            min,
+            s.points().iter().map(|p| p[1]).fold(f64::MAX, f64::min)
+        );
         assert!(e.contains(&[54_321.0, (54_321.0f64 * 0.01).sin() - 9.0]));
         assert!(e.windows(2).all(|w| w[0][0] <= w[1][0]), "x order kept");
     }

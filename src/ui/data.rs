@@ -86,7 +86,11 @@ impl LoadedData {
     /// returned; the set stays loaded so the user can fix the other one.
     pub fn put(&mut self, role: DataRole, ds: Option<SequenceDataset>) -> Result<(), String> {
         *self.slot(role) = ds;
-        let mut all = ProjectData { train: self.train.take(), validation: self.validation.take(), test: self.test.take() };
+        let mut all = ProjectData {
+            train: self.train.take(),
+            validation: self.validation.take(),
+            test: self.test.take(),
+        };
         let aligned = all.align();
         self.train = all.train;
         self.validation = all.validation;
@@ -121,7 +125,11 @@ pub struct PaddingEffect {
 }
 
 /// Works out [`PaddingEffect`] for mini-batches of `batch_size` consecutive `lengths`.
-pub fn padding_effect(lengths: &[usize], batch_size: usize, sequence_length: SequenceLength) -> PaddingEffect {
+pub fn padding_effect(
+    lengths: &[usize],
+    batch_size: usize,
+    sequence_length: SequenceLength,
+) -> PaddingEffect {
     let mut e = PaddingEffect::default();
     for batch in lengths.chunks(batch_size.max(1)) {
         let longest = batch.iter().copied().max().unwrap_or(0);
@@ -176,7 +184,10 @@ fn identity(ds: &SequenceDataset) -> (usize, usize, String) {
 impl SummaryCache {
     fn get(&mut self, role: DataRole, ds: &SequenceDataset) -> &DatasetSummary {
         let key = identity(ds);
-        let pos = self.entries.iter().position(|(r, k, _)| *r == role && *k == key);
+        let pos = self
+            .entries
+            .iter()
+            .position(|(r, k, _)| *r == role && *k == key);
         let pos = match pos {
             Some(p) => p,
             None => {
@@ -263,19 +274,32 @@ impl DataArea {
     pub fn open_file(&mut self, path: &Path, role: DataRole, studio: &mut Studio) {
         let (tx, rx) = crossbeam_channel::unbounded();
         let p = path.to_path_buf();
-        let spawned = std::thread::Builder::new().name("data-loader".into()).spawn(move || {
-            let progress_tx = tx.clone();
-            let mut report = |done: u64, total: u64| {
-                let _ = progress_tx.send(LoadMessage::Progress(done, total));
-            };
-            let result = crate::data::load_with_progress(&p, &LoadOptions::default(), &mut report).map_err(|e| e.to_string());
-            let _ = tx.send(LoadMessage::Done(result));
-        });
+        let spawned = std::thread::Builder::new()
+            .name("data-loader".into())
+            .spawn(move || {
+                let progress_tx = tx.clone();
+                let mut report = |done: u64, total: u64| {
+                    let _ = progress_tx.send(LoadMessage::Progress(done, total));
+                };
+                let result =
+                    crate::data::load_with_progress(&p, &LoadOptions::default(), &mut report)
+                        .map_err(|e| e.to_string());
+                let _ = tx.send(LoadMessage::Done(result));
+            });
         match spawned {
             Ok(_) => {
-                studio.notify(format!("Loading {} as the {} set…", path.display(), role.title().to_lowercase()));
+                studio.notify(format!(
+                    "Loading {} as the {} set…",
+                    path.display(),
+                    role.title().to_lowercase()
+                ));
                 self.jobs.retain(|j| j.role != role);
-                self.jobs.push(LoadJob { role, path: path.to_path_buf(), progress: (0, 1), rx });
+                self.jobs.push(LoadJob {
+                    role,
+                    path: path.to_path_buf(),
+                    progress: (0, 1),
+                    rx,
+                });
             }
             Err(e) => studio.notify(format!("Error: could not start loading: {e}")),
         }
@@ -301,9 +325,15 @@ impl DataArea {
         let _ = studio.data.put(DataRole::Test, test);
         let name = name.to_owned();
         studio.document.edit(|p| {
-            p.data.train = Some(DataSource::Embedded { name: name.clone(), test: false });
+            p.data.train = Some(DataSource::Embedded {
+                name: name.clone(),
+                test: false,
+            });
             p.data.validation = None;
-            p.data.test = has_test.then(|| DataSource::Embedded { name: name.clone(), test: true });
+            p.data.test = has_test.then(|| DataSource::Embedded {
+                name: name.clone(),
+                test: true,
+            });
         });
         self.reset_browser();
         studio.notify(format!("Loaded the embedded {name} data"));
@@ -337,7 +367,11 @@ impl DataArea {
                 Ok(ds) => {
                     let n = ds.len();
                     match studio.data.put(job.role, Some(ds)) {
-                        Ok(()) => studio.notify(format!("Loaded {} ({n} sequences) as the {} set", job.path.display(), job.role.title().to_lowercase())),
+                        Ok(()) => studio.notify(format!(
+                            "Loaded {} ({n} sequences) as the {} set",
+                            job.path.display(),
+                            job.role.title().to_lowercase()
+                        )),
                         Err(e) => studio.notify(format!("Error: {e}")),
                     }
                     let path = job.path.clone();
@@ -388,13 +422,19 @@ impl DataArea {
             self.open_file(&p, role, studio);
         }
         if self.is_loading() {
-            ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
         }
         let mut actions = Vec::new();
         egui::Panel::top("data-sets").show(ui, |ui| self.sets_ui(ui, studio, &mut actions));
-        egui::Panel::left("data-browser").resizable(true).default_size(250.0).show(ui, |ui| self.browser_list_ui(ui, studio));
+        egui::Panel::left("data-browser")
+            .resizable(true)
+            .default_size(250.0)
+            .show(ui, |ui| self.browser_list_ui(ui, studio));
         egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| self.details_ui(ui, studio, &mut actions));
+            egui::ScrollArea::vertical()
+                .auto_shrink(false)
+                .show(ui, |ui| self.details_ui(ui, studio, &mut actions));
         });
         for a in actions {
             self.apply(a, ui.ctx(), studio);
@@ -408,7 +448,10 @@ impl DataArea {
                 role,
                 DialogKind::OpenFile,
                 &format!("Load the {} set", role.title().to_lowercase()),
-                &[("Sequence data", &["ts", "csv", "npy", "npz", "txt", "train", "test"])],
+                &[(
+                    "Sequence data",
+                    &["ts", "csv", "npy", "npz", "txt", "train", "test"],
+                )],
                 None,
             ),
             DataAction::OpenTyped => {
@@ -433,8 +476,14 @@ impl DataArea {
                 });
             }
             DataAction::Holdout => {
-                let Some(train) = studio.data.train.clone() else { return };
-                let (keep, held) = crate::data::stratified_holdout(&train, self.holdout_fraction, self.holdout_seed);
+                let Some(train) = studio.data.train.clone() else {
+                    return;
+                };
+                let (keep, held) = crate::data::stratified_holdout(
+                    &train,
+                    self.holdout_fraction,
+                    self.holdout_seed,
+                );
                 if held.is_empty() {
                     studio.notify("The hold-out fraction gives no validation sequences");
                     return;
@@ -447,7 +496,10 @@ impl DataArea {
                 studio.data.train = Some(t);
                 let _ = studio.data.put(DataRole::Validation, Some(v));
                 self.reset_browser();
-                studio.notify(format!("Held out {nv} sequences for validation (seed {}); {nt} remain for training", self.holdout_seed));
+                studio.notify(format!(
+                    "Held out {nv} sequences for validation (seed {}); {nt} remain for training",
+                    self.holdout_seed
+                ));
             }
             DataAction::SetInputSize(c) => studio.document.edit(|p| {
                 for l in &mut p.layers {
@@ -468,45 +520,76 @@ impl DataArea {
 
     fn sets_ui(&mut self, ui: &mut egui::Ui, studio: &mut Studio, actions: &mut Vec<DataAction>) {
         ui.add_space(4.0);
-        egui::Grid::new("data-sets-grid").num_columns(4).spacing([16.0, 4.0]).striped(true).show(ui, |ui| {
-            ui.strong("Role");
-            ui.strong("Data set");
-            ui.strong("Contents");
-            ui.strong("");
-            ui.end_row();
-            for role in DataRole::ALL {
-                ui.label(role.title());
-                match studio.data.get(role) {
-                    Some(d) => {
-                        ui.label(&d.name);
-                        let classes = d.class_names().map(|c| format!(", {} classes", c.len())).unwrap_or_default();
-                        ui.label(format!("{} sequences · {} features · {}{classes}", d.len(), d.num_features, d.targets.kind()));
-                    }
-                    None => {
-                        ui.weak("none");
-                        ui.weak(match role {
-                            DataRole::Validation => "optional: load one, or hold out part of the training set",
-                            DataRole::Test => "optional: used for the Results area",
-                            DataRole::Train => "required for training",
-                        });
-                    }
-                }
-                ui.horizontal(|ui| {
-                    if ui.button("Load file…").on_hover_text(".ts, long-form .csv, .npy/.npz, UCI .train/.test").clicked() {
-                        actions.push(DataAction::PickFile(role));
-                    }
-                    if studio.data.get(role).is_some() && ui.small_button("✖").on_hover_text("Remove this set").clicked() {
-                        actions.push(DataAction::Clear(role));
-                    }
-                    if let Some(job) = self.jobs.iter().find(|j| j.role == role) {
-                        let f = if job.progress.1 > 0 { job.progress.0 as f32 / job.progress.1 as f32 } else { 0.0 };
-                        ui.add(egui::ProgressBar::new(f).desired_width(120.0).show_percentage());
-                        ui.spinner();
-                    }
-                });
+        egui::Grid::new("data-sets-grid")
+            .num_columns(4)
+            .spacing([16.0, 4.0])
+            .striped(true)
+            .show(ui, |ui| {
+                ui.strong("Role");
+                ui.strong("Data set");
+                ui.strong("Contents");
+                ui.strong("");
                 ui.end_row();
-            }
-        });
+                for role in DataRole::ALL {
+                    ui.label(role.title());
+                    match studio.data.get(role) {
+                        Some(d) => {
+                            ui.label(&d.name);
+                            let classes = d
+                                .class_names()
+                                .map(|c| format!(", {} classes", c.len()))
+                                .unwrap_or_default();
+                            ui.label(format!(
+                                "{} sequences · {} features · {}{classes}",
+                                d.len(),
+                                d.num_features,
+                                d.targets.kind()
+                            ));
+                        }
+                        None => {
+                            ui.weak("none");
+                            ui.weak(match role {
+                                DataRole::Validation => {
+                                    "optional: load one, or hold out part of the training set"
+                                }
+                                DataRole::Test => "optional: used for the Results area",
+                                DataRole::Train => "required for training",
+                            });
+                        }
+                    }
+                    ui.horizontal(|ui| {
+                        if ui
+                            .button("Load file…")
+                            .on_hover_text(".ts, long-form .csv, .npy/.npz, UCI .train/.test")
+                            .clicked()
+                        {
+                            actions.push(DataAction::PickFile(role));
+                        }
+                        if studio.data.get(role).is_some()
+                            && ui
+                                .small_button("x")
+                                .on_hover_text("Remove this set")
+                                .clicked()
+                        {
+                            actions.push(DataAction::Clear(role));
+                        }
+                        if let Some(job) = self.jobs.iter().find(|j| j.role == role) {
+                            let f = if job.progress.1 > 0 {
+                                job.progress.0 as f32 / job.progress.1 as f32
+                            } else {
+                                0.0
+                            };
+                            ui.add(
+                                egui::ProgressBar::new(f)
+                                    .desired_width(120.0)
+                                    .show_percentage(),
+                            );
+                            ui.spinner();
+                        }
+                    });
+                    ui.end_row();
+                }
+            });
         ui.horizontal(|ui| {
             ui.label("Embedded sample:");
             egui::ComboBox::from_id_salt("embedded-sample").selected_text(&self.embedded).show_ui(ui, |ui| {
@@ -542,20 +625,25 @@ impl DataArea {
             }
         });
         if let Some(e) = &studio.data.error {
-            ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {e}"));
+            ui.colored_label(ui.visuals().error_fg_color, format!("Warning: {e}"));
         }
         // The network's input size against the data.
-        let input = studio.document.project.layers.iter().find_map(|l| match &l.kind {
-            LayerKind::SequenceInput(s) => Some(s.input_size),
-            _ => None,
-        });
+        let input = studio
+            .document
+            .project
+            .layers
+            .iter()
+            .find_map(|l| match &l.kind {
+                LayerKind::SequenceInput(s) => Some(s.input_size),
+                _ => None,
+            });
         if let (Some(c), Some(train)) = (input, &studio.data.train)
             && c != train.num_features
         {
             ui.horizontal(|ui| {
                 ui.colored_label(
                     ui.visuals().warn_fg_color,
-                    format!("⚠ The network's sequenceInputLayer takes {c} features; the training data has {}.", train.num_features),
+                    format!("Warning: The network's sequenceInputLayer takes {c} features; the training data has {}.", train.num_features),
                 );
                 if ui.button(format!("Set InputSize to {}", train.num_features)).clicked() {
                     actions.push(DataAction::SetInputSize(train.num_features));
@@ -569,7 +657,13 @@ impl DataArea {
         ui.heading("Sequences");
         ui.horizontal(|ui| {
             for r in DataRole::ALL {
-                if ui.add_enabled(studio.data.get(r).is_some(), egui::Button::selectable(self.browse == r, r.title())).clicked() {
+                if ui
+                    .add_enabled(
+                        studio.data.get(r).is_some(),
+                        egui::Button::selectable(self.browse == r, r.title()),
+                    )
+                    .clicked()
+                {
                     self.browse = r;
                     self.reset_browser();
                 }
@@ -579,33 +673,54 @@ impl DataArea {
             ui.weak("No data loaded for this role.");
             return;
         };
-        let (lmin, lmax) = ds.sequences.iter().fold((usize::MAX, 0), |(a, b), s| (a.min(s.steps), b.max(s.steps)));
+        let (lmin, lmax) = ds.sequences.iter().fold((usize::MAX, 0), |(a, b), s| {
+            (a.min(s.steps), b.max(s.steps))
+        });
         let lmin = if ds.is_empty() { 0 } else { lmin };
         if let Some(names) = ds.class_names()
             && matches!(ds.targets, Targets::Labels { .. })
         {
-            let text = self.class_filter.and_then(|c| names.get(c)).map_or("all classes".to_owned(), |n| format!("class {n}"));
-            egui::ComboBox::from_label("Class").selected_text(text).show_ui(ui, |ui| {
-                if ui.selectable_label(self.class_filter.is_none(), "all classes").clicked() {
-                    self.class_filter = None;
-                    self.selected = None;
-                }
-                for (i, n) in names.iter().enumerate() {
-                    if ui.selectable_label(self.class_filter == Some(i), n).clicked() {
-                        self.class_filter = Some(i);
+            let text = self
+                .class_filter
+                .and_then(|c| names.get(c))
+                .map_or("all classes".to_owned(), |n| format!("class {n}"));
+            egui::ComboBox::from_label("Class")
+                .selected_text(text)
+                .show_ui(ui, |ui| {
+                    if ui
+                        .selectable_label(self.class_filter.is_none(), "all classes")
+                        .clicked()
+                    {
+                        self.class_filter = None;
                         self.selected = None;
                     }
-                }
-            });
+                    for (i, n) in names.iter().enumerate() {
+                        if ui
+                            .selectable_label(self.class_filter == Some(i), n)
+                            .clicked()
+                        {
+                            self.class_filter = Some(i);
+                            self.selected = None;
+                        }
+                    }
+                });
         }
-        let (mut lo, mut hi) = (self.length_filter.0.max(lmin), self.length_filter.1.min(lmax));
+        let (mut lo, mut hi) = (
+            self.length_filter.0.max(lmin),
+            self.length_filter.1.min(lmax),
+        );
         ui.horizontal(|ui| {
             ui.label("Length");
             ui.add(egui::DragValue::new(&mut lo).range(lmin..=lmax));
             ui.label("to");
             ui.add(egui::DragValue::new(&mut hi).range(lmin..=lmax));
         });
-        if (lo, hi) != (self.length_filter.0.max(lmin), self.length_filter.1.min(lmax)) {
+        if (lo, hi)
+            != (
+                self.length_filter.0.max(lmin),
+                self.length_filter.1.min(lmax),
+            )
+        {
             self.length_filter = (lo, hi);
         }
         let rows = self.filtered(ds);
@@ -619,24 +734,45 @@ impl DataArea {
             _ => None,
         };
         ui.separator();
-        egui::ScrollArea::vertical().auto_shrink(false).show_rows(ui, 18.0, rows.len(), |ui, range| {
-            for &i in &rows[range] {
-                let class = labels.and_then(|l| l.get(i)).and_then(|&c| names.and_then(|n| n.get(c))).map(|n| format!(" · class {n}")).unwrap_or_default();
-                let text = format!("#{} · {} steps{class}", i + 1, ds.sequences[i].steps);
-                if ui.selectable_label(self.selected == Some(i), text).clicked() {
-                    self.selected = Some(i);
+        egui::ScrollArea::vertical().auto_shrink(false).show_rows(
+            ui,
+            18.0,
+            rows.len(),
+            |ui, range| {
+                for &i in &rows[range] {
+                    let class = labels
+                        .and_then(|l| l.get(i))
+                        .and_then(|&c| names.and_then(|n| n.get(c)))
+                        .map(|n| format!(" · class {n}"))
+                        .unwrap_or_default();
+                    let text = format!("#{} · {} steps{class}", i + 1, ds.sequences[i].steps);
+                    if ui
+                        .selectable_label(self.selected == Some(i), text)
+                        .clicked()
+                    {
+                        self.selected = Some(i);
+                    }
                 }
-            }
-        });
+            },
+        );
     }
 
-    fn details_ui(&mut self, ui: &mut egui::Ui, studio: &mut Studio, actions: &mut Vec<DataAction>) {
+    fn details_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        studio: &mut Studio,
+        actions: &mut Vec<DataAction>,
+    ) {
         let Some(ds) = studio.data.get(self.browse) else {
             ui.label("Load a data set to explore it: Load file…, drop a file on the window, or use an embedded sample.");
             return;
         };
         let summary = self.summaries.get(self.browse, ds).clone();
-        ui.heading(format!("{} — {} set", ds.name, self.browse.title().to_lowercase()));
+        ui.heading(format!(
+            "{} — {} set",
+            ds.name,
+            self.browse.title().to_lowercase()
+        ));
         ui.label(format!(
             "{} sequences · {} features · {} time steps · lengths {}–{} (median {}) · {} · {} missing values",
             summary.num_sequences,
@@ -650,11 +786,20 @@ impl DataArea {
         ));
         ui.add_space(4.0);
         // The selected sequence, and its normalized version.
-        let normalization = studio.document.project.layers.iter().find_map(|l| match &l.kind {
-            LayerKind::SequenceInput(s) => Some(s.normalization),
-            _ => None,
-        });
-        let stats = studio.data.train.as_ref().map(|t| self.summaries.normalization(t).clone());
+        let normalization = studio
+            .document
+            .project
+            .layers
+            .iter()
+            .find_map(|l| match &l.kind {
+                LayerKind::SequenceInput(s) => Some(s.normalization),
+                _ => None,
+            });
+        let stats = studio
+            .data
+            .train
+            .as_ref()
+            .map(|t| self.summaries.normalization(t).clone());
         if let Some(i) = self.selected.filter(|&i| i < ds.len()) {
             let seq = &ds.sequences[i];
             let c = ds.num_features.max(1);
@@ -662,15 +807,25 @@ impl DataArea {
                 Targets::Labels { labels, .. } => labels.get(i).copied(),
                 _ => None,
             });
-            let class = class.and_then(|(n, l)| n.get(l)).map(|n| format!(", class {n}")).unwrap_or_default();
-            ui.strong(format!("Sequence {} ({} time steps{class})", i + 1, seq.steps));
+            let class = class
+                .and_then(|(n, l)| n.get(l))
+                .map(|n| format!(", class {n}"))
+                .unwrap_or_default();
+            ui.strong(format!(
+                "Sequence {} ({} time steps{class})",
+                i + 1,
+                seq.steps
+            ));
             let width = ui.available_width();
-            let show_norm = normalization.is_some_and(|n| n != Normalization::None) && stats.is_some();
+            let show_norm =
+                normalization.is_some_and(|n| n != Normalization::None) && stats.is_some();
             let plot_w = if show_norm { width / 2.0 - 6.0 } else { width };
             let lines = |values: &dyn Fn(usize, usize) -> f64| -> Vec<Line<'static>> {
                 (0..c)
                     .map(|k| {
-                        let pts: PlotPoints = (0..seq.steps).map(|t| [t as f64 + 1.0, values(t, k)]).collect();
+                        let pts: PlotPoints = (0..seq.steps)
+                            .map(|t| [t as f64 + 1.0, values(t, k)])
+                            .collect();
                         Line::new(format!("Feature {}", k + 1), pts)
                     })
                     .collect()
@@ -687,7 +842,9 @@ impl DataArea {
                         .legend(Legend::default())
                         .x_axis_label("time step")
                         .show(ui, |p| {
-                            for l in lines(&|t, k| seq.values.get(t * c + k).copied().unwrap_or(f32::NAN) as f64) {
+                            for l in lines(&|t, k| {
+                                seq.values.get(t * c + k).copied().unwrap_or(f32::NAN) as f64
+                            }) {
                                 p.line(l);
                             }
                         });
@@ -695,12 +852,26 @@ impl DataArea {
                 if show_norm && let (Some(n), Some(st)) = (normalization, &stats) {
                     ui.vertical(|ui| {
                         ui.set_width(plot_w);
-                        ui.weak(format!("After '{}' normalization (training-set statistics)", n.matlab_name()));
-                        Plot::new(("data-sequence-norm", self.browse as u8, i)).height(230.0).width(plot_w).x_axis_label("time step").show(ui, |p| {
-                            for l in lines(&|t, k| normalize_value(st, n, k, seq.values.get(t * c + k).copied().unwrap_or(f32::NAN)) as f64) {
-                                p.line(l);
-                            }
-                        });
+                        ui.weak(format!(
+                            "After '{}' normalization (training-set statistics)",
+                            n.matlab_name()
+                        ));
+                        Plot::new(("data-sequence-norm", self.browse as u8, i))
+                            .height(230.0)
+                            .width(plot_w)
+                            .x_axis_label("time step")
+                            .show(ui, |p| {
+                                for l in lines(&|t, k| {
+                                    normalize_value(
+                                        st,
+                                        n,
+                                        k,
+                                        seq.values.get(t * c + k).copied().unwrap_or(f32::NAN),
+                                    ) as f64
+                                }) {
+                                    p.line(l);
+                                }
+                            });
                     });
                 }
             });
@@ -708,13 +879,17 @@ impl DataArea {
         ui.horizontal(|ui| {
             ui.label("Input normalization (sequenceInputLayer Normalization):");
             let current = normalization.unwrap_or_default();
-            egui::ComboBox::from_id_salt("data-normalization").selected_text(current.matlab_name()).show_ui(ui, |ui| {
-                for n in Normalization::ALL {
-                    if ui.selectable_label(current == n, n.matlab_name()).clicked() && n != current {
-                        actions.push(DataAction::SetNormalization(n));
+            egui::ComboBox::from_id_salt("data-normalization")
+                .selected_text(current.matlab_name())
+                .show_ui(ui, |ui| {
+                    for n in Normalization::ALL {
+                        if ui.selectable_label(current == n, n.matlab_name()).clicked()
+                            && n != current
+                        {
+                            actions.push(DataAction::SetNormalization(n));
+                        }
                     }
-                }
-            });
+                });
             ui.weak("statistics come from the training set");
         });
         ui.separator();
@@ -727,15 +902,30 @@ impl DataArea {
                 if summary.class_counts.is_empty() {
                     ui.weak("No class labels in this set.");
                 } else {
-                    let names: Vec<String> = summary.class_counts.iter().map(|c| c.name.clone()).collect();
-                    let bars: Vec<Bar> = summary.class_counts.iter().enumerate().map(|(i, c)| Bar::new(i as f64, c.count as f64).name(&c.name).width(0.7)).collect();
+                    let names: Vec<String> = summary
+                        .class_counts
+                        .iter()
+                        .map(|c| c.name.clone())
+                        .collect();
+                    let bars: Vec<Bar> = summary
+                        .class_counts
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| Bar::new(i as f64, c.count as f64).name(&c.name).width(0.7))
+                        .collect();
                     Plot::new(("class-distribution", self.browse as u8))
                         .height(170.0)
                         .width(half)
                         .allow_drag(false)
                         .allow_zoom(false)
                         .allow_scroll(false)
-                        .x_axis_formatter(move |m, _| if m.value.fract() == 0.0 { names.get(m.value as usize).cloned().unwrap_or_default() } else { String::new() })
+                        .x_axis_formatter(move |m, _| {
+                            if m.value.fract() == 0.0 {
+                                names.get(m.value as usize).cloned().unwrap_or_default()
+                            } else {
+                                String::new()
+                            }
+                        })
                         .show(ui, |p| p.bar_chart(BarChart::new("sequences", bars)));
                 }
             });
@@ -745,7 +935,11 @@ impl DataArea {
                 let bars: Vec<Bar> = summary
                     .length_histogram
                     .iter()
-                    .map(|b| Bar::new((b.lo + b.hi) as f64 / 2.0, b.count as f64).width((b.hi - b.lo + 1) as f64 * 0.95).name(format!("{}–{}", b.lo, b.hi)))
+                    .map(|b| {
+                        Bar::new((b.lo + b.hi) as f64 / 2.0, b.count as f64)
+                            .width((b.hi - b.lo + 1) as f64 * 0.95)
+                            .name(format!("{}–{}", b.lo, b.hi))
+                    })
                     .collect();
                 Plot::new(("length-histogram", self.browse as u8))
                     .height(170.0)
@@ -771,7 +965,13 @@ impl DataArea {
             lengths.sort_unstable();
         }
         let e = padding_effect(&lengths, o.mini_batch_size, o.sequence_length);
-        let pct = |x: usize| if e.real_steps == 0 { 0.0 } else { 100.0 * x as f64 / e.real_steps as f64 };
+        let pct = |x: usize| {
+            if e.real_steps == 0 {
+                0.0
+            } else {
+                100.0 * x as f64 / e.real_steps as f64
+            }
+        };
         let dir = match o.sequence_padding_direction {
             crate::spec::PaddingDirection::Right => "right",
             crate::spec::PaddingDirection::Left => "left",
@@ -779,7 +979,7 @@ impl DataArea {
         ui.strong("Padding and truncation under the current training options");
         let what = match o.sequence_length {
             SequenceLength::Longest => format!(
-                "SequenceLength 'longest': each mini-batch of {} is padded to its longest sequence on the {dir} with {} → {} padding steps ({:.1}% on top of {} real steps) in {} mini-batches.",
+                "SequenceLength 'longest': each mini-batch of {} is padded to its longest sequence on the {dir} with {} -> {} padding steps ({:.1}% on top of {} real steps) in {} mini-batches.",
                 o.mini_batch_size,
                 crate::spec::layers::format_number(o.sequence_padding_value),
                 e.padded_steps,
@@ -788,7 +988,7 @@ impl DataArea {
                 e.batches
             ),
             SequenceLength::Shortest => format!(
-                "SequenceLength 'shortest': each mini-batch of {} is truncated to its shortest sequence → {} real steps discarded ({:.1}% of {}) in {} mini-batches.",
+                "SequenceLength 'shortest': each mini-batch of {} is truncated to its shortest sequence -> {} real steps discarded ({:.1}% of {}) in {} mini-batches.",
                 o.mini_batch_size,
                 e.discarded_steps,
                 pct(e.discarded_steps),
@@ -796,7 +996,7 @@ impl DataArea {
                 e.batches
             ),
             SequenceLength::Fixed(n) => format!(
-                "SequenceLength {n}: each mini-batch is padded on the {dir} and split into pieces of {n} steps (the state carries over) → {} pieces, {} padding steps ({:.1}%).",
+                "SequenceLength {n}: each mini-batch is padded on the {dir} and split into pieces of {n} steps (the state carries over) -> {} pieces, {} padding steps ({:.1}%).",
                 e.chunks,
                 e.padded_steps,
                 pct(e.padded_steps)
@@ -812,7 +1012,11 @@ impl DataArea {
 
     /// The sequences of the browsed set that pass the filters (for tests).
     pub fn visible_sequences(&self, studio: &Studio) -> Vec<usize> {
-        studio.data.get(self.browse).map(|d| self.filtered(d)).unwrap_or_default()
+        studio
+            .data
+            .get(self.browse)
+            .map(|d| self.filtered(d))
+            .unwrap_or_default()
     }
 }
 
@@ -865,7 +1069,16 @@ mod tests {
     #[test]
     fn longest_pads_each_batch_to_its_longest_sequence() {
         let e = padding_effect(&[3, 5, 4, 4], 2, SequenceLength::Longest);
-        assert_eq!(e, PaddingEffect { batches: 2, real_steps: 16, padded_steps: 2, discarded_steps: 0, chunks: 2 });
+        assert_eq!(
+            e,
+            PaddingEffect {
+                batches: 2,
+                real_steps: 16,
+                padded_steps: 2,
+                discarded_steps: 0,
+                chunks: 2
+            }
+        );
     }
 
     #[test]
@@ -877,7 +1090,7 @@ mod tests {
 
     #[test]
     fn fixed_length_splits_into_padded_pieces() {
-        // One batch [3, 5], pieces of 2: longest 5 → 3 pieces of 2 → 6 steps each → 12 − 8 = 4.
+        // One batch [3, 5], pieces of 2: longest 5 -> 3 pieces of 2 -> 6 steps each -> 12 − 8 = 4.
         let e = padding_effect(&[3, 5], 4, SequenceLength::Fixed(2));
         assert_eq!(e.chunks, 3);
         assert_eq!(e.padded_steps, 4);

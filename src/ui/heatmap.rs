@@ -16,7 +16,10 @@ pub enum ColorScale {
 impl ColorScale {
     /// A diverging scale wide enough for every finite value.
     pub fn diverging_for(values: &[f32]) -> Self {
-        let m = values.iter().filter(|v| v.is_finite()).fold(0.0f32, |a, v| a.max(v.abs()));
+        let m = values
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold(0.0f32, |a, v| a.max(v.abs()));
         ColorScale::Diverging(if m > 0.0 { m } else { 1.0 })
     }
 
@@ -30,10 +33,18 @@ impl ColorScale {
             ColorScale::Diverging(m) => {
                 let t = (v / m).clamp(-1.0, 1.0);
                 let neutral = (245.0, 245.0, 245.0);
-                let end = if t < 0.0 { (33.0, 102.0, 172.0) } else { (178.0, 24.0, 43.0) };
+                let end = if t < 0.0 {
+                    (33.0, 102.0, 172.0)
+                } else {
+                    (178.0, 24.0, 43.0)
+                };
                 let a = t.abs();
                 let l = |x: f32, y: f32| (x + (y - x) * a).round() as u8;
-                Color32::from_rgb(l(neutral.0, end.0), l(neutral.1, end.1), l(neutral.2, end.2))
+                Color32::from_rgb(
+                    l(neutral.0, end.0),
+                    l(neutral.1, end.1),
+                    l(neutral.2, end.2),
+                )
             }
         }
     }
@@ -41,7 +52,13 @@ impl ColorScale {
 
 /// A compact viridis approximation (t in [0, 1]).
 pub fn viridis(t: f32) -> Color32 {
-    const STOPS: [(f32, f32, f32); 5] = [(68.0, 1.0, 84.0), (59.0, 82.0, 139.0), (33.0, 145.0, 140.0), (94.0, 201.0, 98.0), (253.0, 231.0, 37.0)];
+    const STOPS: [(f32, f32, f32); 5] = [
+        (68.0, 1.0, 84.0),
+        (59.0, 82.0, 139.0),
+        (33.0, 145.0, 140.0),
+        (94.0, 201.0, 98.0),
+        (253.0, 231.0, 37.0),
+    ];
     let x = t.clamp(0.0, 1.0) * 4.0;
     let i = (x.floor() as usize).min(3);
     let f = x - i as f32;
@@ -65,7 +82,12 @@ pub enum UnitOrder {
 }
 
 impl UnitOrder {
-    pub const ALL: [UnitOrder; 4] = [Self::Index, Self::Activity, Self::Variance, Self::Correlation];
+    pub const ALL: [UnitOrder; 4] = [
+        Self::Index,
+        Self::Activity,
+        Self::Variance,
+        Self::Correlation,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -97,20 +119,33 @@ pub fn correlation(a: &[f64], b: &[f64]) -> f64 {
         saa += x * x;
         sbb += y * y;
     }
-    if saa <= 0.0 || sbb <= 0.0 { 0.0 } else { sab / (saa * sbb).sqrt() }
+    if saa <= 0.0 || sbb <= 0.0 {
+        0.0
+    } else {
+        sab / (saa * sbb).sqrt()
+    }
 }
 
 /// The order of the units of a time-major `steps × units` trace. `reference` (one value per
 /// step) is the series correlated against for [`UnitOrder::Correlation`].
-pub fn unit_order(values: &[f32], steps: usize, units: usize, order: UnitOrder, reference: &[f64]) -> Vec<usize> {
+pub fn unit_order(
+    values: &[f32],
+    steps: usize,
+    units: usize,
+    order: UnitOrder,
+    reference: &[f64],
+) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..units).collect();
     if steps == 0 {
         return idx;
     }
-    let series = |u: usize| -> Vec<f64> { (0..steps).map(|t| at(values, units, t, u) as f64).collect() };
+    let series =
+        |u: usize| -> Vec<f64> { (0..steps).map(|t| at(values, units, t, u) as f64).collect() };
     let key: Vec<f64> = match order {
         UnitOrder::Index => return idx,
-        UnitOrder::Activity => (0..units).map(|u| series(u).iter().map(|v| v.abs()).sum::<f64>() / steps as f64).collect(),
+        UnitOrder::Activity => (0..units)
+            .map(|u| series(u).iter().map(|v| v.abs()).sum::<f64>() / steps as f64)
+            .collect(),
         UnitOrder::Variance => (0..units)
             .map(|u| {
                 let s = series(u);
@@ -118,14 +153,22 @@ pub fn unit_order(values: &[f32], steps: usize, units: usize, order: UnitOrder, 
                 s.iter().map(|v| (v - m).powi(2)).sum::<f64>() / steps as f64
             })
             .collect(),
-        UnitOrder::Correlation => (0..units).map(|u| correlation(&series(u), reference).abs()).collect(),
+        UnitOrder::Correlation => (0..units)
+            .map(|u| correlation(&series(u), reference).abs())
+            .collect(),
     };
     idx.sort_by(|&a, &b| key[b].total_cmp(&key[a]).then(a.cmp(&b)));
     idx
 }
 
 /// The image of a `steps × units` trace with units as rows (in `order`) and time as columns.
-pub fn trace_image(values: &[f32], steps: usize, units: usize, order: &[usize], scale: ColorScale) -> ColorImage {
+pub fn trace_image(
+    values: &[f32],
+    steps: usize,
+    units: usize,
+    order: &[usize],
+    scale: ColorScale,
+) -> ColorImage {
     let rows = order.len().max(1);
     let cols = steps.max(1);
     let mut pixels = Vec::with_capacity(rows * cols);
@@ -172,21 +215,38 @@ impl HeatmapTexture {
     ) -> HeatmapResponse {
         if self.key != Some(key) || self.texture.is_none() {
             let image = trace_image(values, steps, units, order, scale);
-            self.texture = Some(ui.ctx().load_texture(format!("heatmap-{key}"), image, TextureOptions::NEAREST));
+            self.texture = Some(ui.ctx().load_texture(
+                format!("heatmap-{key}"),
+                image,
+                TextureOptions::NEAREST,
+            ));
             self.key = Some(key);
         }
         let width = ui.available_width().max(60.0);
         let (rect, response) = ui.allocate_exact_size(vec2(width, height), Sense::click());
         let inner = Rect::from_min_max(pos2(rect.min.x + 6.0, rect.min.y), rect.max);
         if let Some(tex) = &self.texture {
-            ui.painter().image(tex.id(), inner, Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)), Color32::WHITE);
+            ui.painter().image(
+                tex.id(),
+                inner,
+                Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
+                Color32::WHITE,
+            );
         }
-        ui.painter().rect_stroke(inner, 0.0, Stroke::new(1.0, ui.visuals().widgets.noninteractive.bg_stroke.color), egui::StrokeKind::Outside);
+        ui.painter().rect_stroke(
+            inner,
+            0.0,
+            Stroke::new(1.0, ui.visuals().widgets.noninteractive.bg_stroke.color),
+            egui::StrokeKind::Outside,
+        );
         let rows = order.len().max(1) as f32;
         for (r, u) in order.iter().enumerate() {
             if marked.contains(u) {
                 let y = inner.min.y + (r as f32 + 0.5) * inner.height() / rows;
-                ui.painter().line_segment([pos2(rect.min.x, y), pos2(inner.min.x - 1.0, y)], Stroke::new(2.0, ui.visuals().selection.stroke.color));
+                ui.painter().line_segment(
+                    [pos2(rect.min.x, y), pos2(inner.min.x - 1.0, y)],
+                    Stroke::new(2.0, ui.visuals().selection.stroke.color),
+                );
             }
         }
         let mut out = HeatmapResponse::default();
@@ -206,10 +266,18 @@ impl HeatmapTexture {
                 out.clicked_unit = Some(u);
             }
             let cell = Rect::from_min_size(
-                pos2(inner.min.x + t as f32 * inner.width() / steps as f32, inner.min.y + r as f32 * inner.height() / rows),
+                pos2(
+                    inner.min.x + t as f32 * inner.width() / steps as f32,
+                    inner.min.y + r as f32 * inner.height() / rows,
+                ),
                 vec2(inner.width() / steps as f32, inner.height() / rows),
             );
-            ui.painter().rect_stroke(cell, 0.0, Stroke::new(1.0, Color32::BLACK), egui::StrokeKind::Outside);
+            ui.painter().rect_stroke(
+                cell,
+                0.0,
+                Stroke::new(1.0, Color32::BLACK),
+                egui::StrokeKind::Outside,
+            );
         }
         out
     }
@@ -230,14 +298,23 @@ mod tests {
     #[test]
     fn units_sort_by_activity_and_variance() {
         assert_eq!(unit_order(&V, 3, 3, UnitOrder::Index, &[]), vec![0, 1, 2]);
-        assert_eq!(unit_order(&V, 3, 3, UnitOrder::Activity, &[]), vec![1, 2, 0]);
-        assert_eq!(unit_order(&V, 3, 3, UnitOrder::Variance, &[]), vec![2, 0, 1]);
+        assert_eq!(
+            unit_order(&V, 3, 3, UnitOrder::Activity, &[]),
+            vec![1, 2, 0]
+        );
+        assert_eq!(
+            unit_order(&V, 3, 3, UnitOrder::Variance, &[]),
+            vec![2, 0, 1]
+        );
     }
 
     #[test]
     fn units_sort_by_correlation_with_the_reference() {
         // Unit 2 follows the reference exactly (up to sign); units 0 and 1 are constant.
-        assert_eq!(unit_order(&V, 3, 3, UnitOrder::Correlation, &[0.1, 0.9, 0.1]), vec![2, 0, 1]);
+        assert_eq!(
+            unit_order(&V, 3, 3, UnitOrder::Correlation, &[0.1, 0.9, 0.1]),
+            vec![2, 0, 1]
+        );
         assert!((correlation(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]) - 1.0).abs() < 1e-12);
         assert_eq!(correlation(&[1.0, 1.0], &[1.0, 2.0]), 0.0);
     }
@@ -252,9 +329,18 @@ mod tests {
 
     #[test]
     fn colour_scales_reach_their_ends() {
-        assert_eq!(ColorScale::Diverging(2.0).color(0.0), Color32::from_rgb(245, 245, 245));
-        assert_eq!(ColorScale::Diverging(2.0).color(-2.0), Color32::from_rgb(33, 102, 172));
+        assert_eq!(
+            ColorScale::Diverging(2.0).color(0.0),
+            Color32::from_rgb(245, 245, 245)
+        );
+        assert_eq!(
+            ColorScale::Diverging(2.0).color(-2.0),
+            Color32::from_rgb(33, 102, 172)
+        );
         assert_eq!(ColorScale::Unit.color(1.0), Color32::from_rgb(253, 231, 37));
-        assert_eq!(ColorScale::diverging_for(&[0.5, -3.0, f32::NAN]), ColorScale::Diverging(3.0));
+        assert_eq!(
+            ColorScale::diverging_for(&[0.5, -3.0, f32::NAN]),
+            ColorScale::Diverging(3.0)
+        );
     }
 }

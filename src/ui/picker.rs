@@ -29,36 +29,53 @@ pub struct Picker<P: Send + 'static> {
 impl<P: Send + 'static> Default for Picker<P> {
     fn default() -> Self {
         let (tx, rx) = crossbeam_channel::unbounded();
-        Self { tx, rx, open: false }
+        Self {
+            tx,
+            rx,
+            open: false,
+        }
     }
 }
 
 impl<P: Send + 'static> Picker<P> {
     /// Opens a dialog on its own thread. `filters` are (name, extensions).
-    pub fn start(&mut self, ctx: &egui::Context, tag: P, kind: DialogKind, title: &str, filters: &[(&str, &[&str])], file_name: Option<String>) {
+    pub fn start(
+        &mut self,
+        ctx: &egui::Context,
+        tag: P,
+        kind: DialogKind,
+        title: &str,
+        filters: &[(&str, &[&str])],
+        file_name: Option<String>,
+    ) {
         if self.open {
             return;
         }
         let tx = self.tx.clone();
         let ctx = ctx.clone();
         let title = title.to_owned();
-        let filters: Vec<(String, Vec<String>)> = filters.iter().map(|(n, e)| ((*n).to_owned(), e.iter().map(|s| (*s).to_owned()).collect())).collect();
-        let spawned = std::thread::Builder::new().name("file-dialog".into()).spawn(move || {
-            let mut d = rfd::FileDialog::new().set_title(&title);
-            for (name, ext) in &filters {
-                d = d.add_filter(name, ext);
-            }
-            if let Some(n) = file_name {
-                d = d.set_file_name(n);
-            }
-            let path = match kind {
-                DialogKind::OpenFile => d.pick_file(),
-                DialogKind::SaveFile => d.save_file(),
-                DialogKind::Folder => d.pick_folder(),
-            };
-            let _ = tx.send((tag, path));
-            ctx.request_repaint();
-        });
+        let filters: Vec<(String, Vec<String>)> = filters
+            .iter()
+            .map(|(n, e)| ((*n).to_owned(), e.iter().map(|s| (*s).to_owned()).collect()))
+            .collect();
+        let spawned = std::thread::Builder::new()
+            .name("file-dialog".into())
+            .spawn(move || {
+                let mut d = rfd::FileDialog::new().set_title(&title);
+                for (name, ext) in &filters {
+                    d = d.add_filter(name, ext);
+                }
+                if let Some(n) = file_name {
+                    d = d.set_file_name(n);
+                }
+                let path = match kind {
+                    DialogKind::OpenFile => d.pick_file(),
+                    DialogKind::SaveFile => d.save_file(),
+                    DialogKind::Folder => d.pick_folder(),
+                };
+                let _ = tx.send((tag, path));
+                ctx.request_repaint();
+            });
         self.open = spawned.is_ok();
     }
 

@@ -41,7 +41,12 @@ impl EvaluatedSet {
 
     /// Predicted class of each sequence (its first — only — label for 'last' networks).
     pub fn predicted_labels(&self) -> Vec<usize> {
-        self.evaluation.predictions.labels().iter().map(|l| l.first().copied().unwrap_or(0)).collect()
+        self.evaluation
+            .predictions
+            .labels()
+            .iter()
+            .map(|l| l.first().copied().unwrap_or(0))
+            .collect()
     }
 }
 
@@ -106,22 +111,36 @@ impl ResultsArea {
                 self.result = Some(r.clone());
                 self.clear_selection();
                 self.evaluated = match (&r.test, &studio.data.test) {
-                    (Some(ev), Some(test)) if ev.predictions.scores.len() == test.len() => Some(EvaluatedSet {
-                        source: format!("test set {}", test.name),
-                        data: test.clone(),
-                        evaluation: ev.clone(),
-                        classes: r.classes.clone(),
-                        classification: r.info.classification,
-                    }),
+                    (Some(ev), Some(test)) if ev.predictions.scores.len() == test.len() => {
+                        Some(EvaluatedSet {
+                            source: format!("test set {}", test.name),
+                            data: test.clone(),
+                            evaluation: ev.clone(),
+                            classes: r.classes.clone(),
+                            classification: r.info.classification,
+                        })
+                    }
                     _ => None,
                 };
             }
-            Event::Evaluation { request, evaluation } => {
+            Event::Evaluation {
+                request,
+                evaluation,
+            } => {
                 if let Some((req, data, source)) = self.pending.take() {
                     if *request == req {
-                        let (classes, classification) = studio.model.as_ref().map_or((Vec::new(), true), |m| (m.classes.clone(), m.classification));
+                        let (classes, classification) =
+                            studio.model.as_ref().map_or((Vec::new(), true), |m| {
+                                (m.classes.clone(), m.classification)
+                            });
                         self.clear_selection();
-                        self.evaluated = Some(EvaluatedSet { source, data, evaluation: (**evaluation).clone(), classes, classification });
+                        self.evaluated = Some(EvaluatedSet {
+                            source,
+                            data,
+                            evaluation: (**evaluation).clone(),
+                            classes,
+                            classification,
+                        });
                         studio.notify("Evaluation finished");
                     } else {
                         self.pending = Some((req, data, source));
@@ -134,7 +153,10 @@ impl ResultsArea {
                 self.result = None;
                 self.evaluated = None;
                 self.clear_selection();
-                studio.notify(format!("Opened the model in {}: evaluate it on a loaded data set", dir.display()));
+                studio.notify(format!(
+                    "Opened the model in {}: evaluate it on a loaded data set",
+                    dir.display()
+                ));
             }
             Event::Failed(_) => {
                 // A failed evaluation must not leave the button spinning.
@@ -156,20 +178,27 @@ impl ResultsArea {
             studio.notify("Error: there is no trained model to save yet");
             return;
         }
-        studio.worker.send(Command::SaveRun { dir: dir.to_path_buf() });
+        studio.worker.send(Command::SaveRun {
+            dir: dir.to_path_buf(),
+        });
         studio.notify(format!("Saving the model to {}…", dir.display()));
     }
 
     /// Opens a saved run directory as the current model.
     pub fn open_run(&mut self, dir: &Path, studio: &mut Studio) {
-        studio.worker.send(Command::OpenRun { dir: dir.to_path_buf() });
+        studio.worker.send(Command::OpenRun {
+            dir: dir.to_path_buf(),
+        });
         studio.notify(format!("Opening {}…", dir.display()));
     }
 
     /// Asks the worker to evaluate the current model on the loaded set of `role`.
     pub fn evaluate(&mut self, role: DataRole, studio: &mut Studio) {
         let Some(ds) = studio.data.get(role).cloned() else {
-            studio.notify(format!("Error: no {} set is loaded", role.title().to_lowercase()));
+            studio.notify(format!(
+                "Error: no {} set is loaded",
+                role.title().to_lowercase()
+            ));
             return;
         };
         if studio.model.is_none() {
@@ -177,8 +206,15 @@ impl ResultsArea {
             return;
         }
         let request = studio.request_id();
-        studio.worker.send(Command::Evaluate { request, data: Box::new(ds.clone()) });
-        self.pending = Some((request, ds.clone(), format!("{} set {}", role.title().to_lowercase(), ds.name)));
+        studio.worker.send(Command::Evaluate {
+            request,
+            data: Box::new(ds.clone()),
+        });
+        self.pending = Some((
+            request,
+            ds.clone(),
+            format!("{} set {}", role.title().to_lowercase(), ds.name),
+        ));
     }
 
     /// Selects a confusion-matrix cell (true class, predicted class): lists its sequences and
@@ -191,7 +227,12 @@ impl ResultsArea {
                 (Targets::StepLabels { labels, .. }, None) => {
                     let pred = ev.evaluation.predictions.labels();
                     (0..labels.len())
-                        .filter(|&i| labels[i].iter().zip(pred.get(i).map_or(&[][..], |p| p.as_slice())).any(|(a, b)| *a == truth && *b == predicted))
+                        .filter(|&i| {
+                            labels[i]
+                                .iter()
+                                .zip(pred.get(i).map_or(&[][..], |p| p.as_slice()))
+                                .any(|(a, b)| *a == truth && *b == predicted)
+                        })
                         .collect()
                 }
                 _ => Vec::new(),
@@ -203,8 +244,16 @@ impl ResultsArea {
 
     /// Writes the predictions on show as CSV.
     pub fn export_predictions(&self, path: &Path) -> Result<(), String> {
-        let Some(ev) = &self.evaluated else { return Err("nothing evaluated yet".into()) };
-        crate::cli::write_predictions(path, &ev.evaluation.predictions, &ev.classes, ev.classification).map_err(|e| format!("{e:#}"))
+        let Some(ev) = &self.evaluated else {
+            return Err("nothing evaluated yet".into());
+        };
+        crate::cli::write_predictions(
+            path,
+            &ev.evaluation.predictions,
+            &ev.classes,
+            ev.classification,
+        )
+        .map_err(|e| format!("{e:#}"))
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, studio: &mut Studio) {
@@ -228,9 +277,15 @@ impl ResultsArea {
                 ResultsAction::Evaluate => self.evaluate(self.eval_role, studio),
                 ResultsAction::Pick(p) => {
                     let (kind, title, filters): (DialogKind, &str, &[(&str, &[&str])]) = match p {
-                        Pick::SaveRun => (DialogKind::Folder, "Save the model as a run directory", &[]),
+                        Pick::SaveRun => {
+                            (DialogKind::Folder, "Save the model as a run directory", &[])
+                        }
                         Pick::OpenRun => (DialogKind::Folder, "Open a run directory", &[]),
-                        Pick::ExportPredictions => (DialogKind::SaveFile, "Export predictions", &[("CSV", &["csv"])]),
+                        Pick::ExportPredictions => (
+                            DialogKind::SaveFile,
+                            "Export predictions",
+                            &[("CSV", &["csv"])],
+                        ),
                     };
                     let name = (p == Pick::ExportPredictions).then(|| "predictions.csv".to_owned());
                     self.picker.start(ui.ctx(), p, kind, title, filters, name);
@@ -257,27 +312,38 @@ impl ResultsArea {
 
     fn top_ui(&mut self, ui: &mut egui::Ui, studio: &Studio, actions: &mut Vec<ResultsAction>) {
         ui.add_space(3.0);
-        ui.horizontal(|ui| {
-            match &self.evaluated {
-                Some(ev) => {
-                    let headline = match (ev.evaluation.accuracy, ev.evaluation.rmse) {
-                        (Some(a), _) => format!("Accuracy {:.2}%", a * 100.0),
-                        (None, Some(r)) => format!("RMSE {r:.4}"),
-                        _ => "No targets: predictions only".into(),
-                    };
-                    ui.heading(headline);
-                    ui.label(format!("on the {} ({} sequences) · mean loss {:.4}", ev.source, ev.data.len(), ev.evaluation.loss));
-                }
-                None => {
-                    ui.heading("No results yet");
-                    ui.label(if studio.model.is_some() { "Evaluate the model on a loaded set." } else { "Train a network (Training area) or open a saved run." });
-                }
+        ui.horizontal(|ui| match &self.evaluated {
+            Some(ev) => {
+                let headline = match (ev.evaluation.accuracy, ev.evaluation.rmse) {
+                    (Some(a), _) => format!("Accuracy {:.2}%", a * 100.0),
+                    (None, Some(r)) => format!("RMSE {r:.4}"),
+                    _ => "No targets: predictions only".into(),
+                };
+                ui.heading(headline);
+                ui.label(format!(
+                    "on the {} ({} sequences) · mean loss {:.4}",
+                    ev.source,
+                    ev.data.len(),
+                    ev.evaluation.loss
+                ));
+            }
+            None => {
+                ui.heading("No results yet");
+                ui.label(if studio.model.is_some() {
+                    "Evaluate the model on a loaded set."
+                } else {
+                    "Train a network (Training area) or open a saved run."
+                });
             }
         });
         if let Some(r) = &self.result {
             ui.weak(format!(
                 "Trained {} epochs, {} iterations in {:.1} s on {} ({:?}).",
-                r.summary.epochs, r.summary.iterations, r.summary.train_seconds, r.summary.device, r.summary.stop_reason
+                r.summary.epochs,
+                r.summary.iterations,
+                r.summary.train_seconds,
+                r.summary.device,
+                r.summary.stop_reason
             ));
         }
         ui.horizontal(|ui| {
@@ -316,7 +382,10 @@ impl ResultsArea {
         if let Some((dir, _)) = &self.opened {
             ui.horizontal(|ui| {
                 ui.label(format!("Model opened from {}.", dir.display()));
-                if ui.button("Use its network and options as the project").clicked() {
+                if ui
+                    .button("Use its network and options as the project")
+                    .clicked()
+                {
                     actions.push(ResultsAction::UseOpenedProject);
                 }
             });
@@ -330,18 +399,33 @@ impl ResultsArea {
             let cm = cm.clone();
             ui.horizontal(|ui| {
                 ui.label("Normalization");
-                egui::ComboBox::from_id_salt("cm-norm").selected_text(format!("'{}'", self.view.normalization.matlab_name())).show_ui(ui, |ui| {
-                    for n in Normalization::ALL {
-                        ui.selectable_value(&mut self.view.normalization, n, format!("'{}'", n.matlab_name()));
-                    }
-                });
+                egui::ComboBox::from_id_salt("cm-norm")
+                    .selected_text(format!("'{}'", self.view.normalization.matlab_name()))
+                    .show_ui(ui, |ui| {
+                        for n in Normalization::ALL {
+                            ui.selectable_value(
+                                &mut self.view.normalization,
+                                n,
+                                format!("'{}'", n.matlab_name()),
+                            );
+                        }
+                    });
                 ui.label("Sort classes");
-                egui::ComboBox::from_id_salt("cm-sort").selected_text(format!("'{}'", self.view.sort.matlab_name())).show_ui(ui, |ui| {
-                    for s in ClassSort::ALL {
-                        ui.selectable_value(&mut self.view.sort, s, format!("'{}'", s.matlab_name()));
-                    }
-                });
-                ui.weak(format!("{} observations · click a cell to see its sequences", cm.total()));
+                egui::ComboBox::from_id_salt("cm-sort")
+                    .selected_text(format!("'{}'", self.view.sort.matlab_name()))
+                    .show_ui(ui, |ui| {
+                        for s in ClassSort::ALL {
+                            ui.selectable_value(
+                                &mut self.view.sort,
+                                s,
+                                format!("'{}'", s.matlab_name()),
+                            );
+                        }
+                    });
+                ui.weak(format!(
+                    "{} observations · click a cell to see its sequences",
+                    cm.total()
+                ));
             });
             let avail = ui.available_width();
             ui.horizontal_top(|ui| {
@@ -367,28 +451,57 @@ impl ResultsArea {
             return;
         };
         let name = |c: usize| ev.classes.get(c).cloned().unwrap_or_else(|| c.to_string());
-        ui.strong(format!("True {} → predicted {}: {} sequences", name(t), name(p), self.cell_members.len()));
-        egui::ScrollArea::vertical().id_salt("cell-members").max_height(110.0).show(ui, |ui| {
-            ui.horizontal_wrapped(|ui| {
-                for &i in &self.cell_members {
-                    if ui.selectable_label(self.selected_sequence == Some(i), format!("#{}", i + 1)).clicked() {
-                        self.selected_sequence = Some(i);
+        ui.strong(format!(
+            "True {} -> predicted {}: {} sequences",
+            name(t),
+            name(p),
+            self.cell_members.len()
+        ));
+        egui::ScrollArea::vertical()
+            .id_salt("cell-members")
+            .max_height(110.0)
+            .show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    for &i in &self.cell_members {
+                        if ui
+                            .selectable_label(
+                                self.selected_sequence == Some(i),
+                                format!("#{}", i + 1),
+                            )
+                            .clicked()
+                        {
+                            self.selected_sequence = Some(i);
+                        }
                     }
-                }
+                });
             });
-        });
-        let Some(i) = self.selected_sequence.filter(|&i| i < ev.data.len()) else { return };
+        let Some(i) = self.selected_sequence.filter(|&i| i < ev.data.len()) else {
+            return;
+        };
         let seq = &ev.data.sequences[i];
         let c = ev.data.num_features.max(1);
         ui.separator();
         ui.strong(format!("Sequence {} ({} time steps)", i + 1, seq.steps));
-        Plot::new(("cell-sequence", i)).height(170.0).legend(Legend::default()).x_axis_label("time step").show(ui, |pl| {
-            for k in 0..c {
-                let pts: PlotPoints = (0..seq.steps).map(|s| [s as f64 + 1.0, seq.values.get(s * c + k).copied().unwrap_or(f32::NAN) as f64]).collect();
-                pl.line(Line::new(format!("Feature {}", k + 1), pts));
-            }
-        });
-        let Some(scores) = ev.evaluation.predictions.scores.get(i) else { return };
+        Plot::new(("cell-sequence", i))
+            .height(170.0)
+            .legend(Legend::default())
+            .x_axis_label("time step")
+            .show(ui, |pl| {
+                for k in 0..c {
+                    let pts: PlotPoints = (0..seq.steps)
+                        .map(|s| {
+                            [
+                                s as f64 + 1.0,
+                                seq.values.get(s * c + k).copied().unwrap_or(f32::NAN) as f64,
+                            ]
+                        })
+                        .collect();
+                    pl.line(Line::new(format!("Feature {}", k + 1), pts));
+                }
+            });
+        let Some(scores) = ev.evaluation.predictions.scores.get(i) else {
+            return;
+        };
         let k = ev.evaluation.predictions.outputs.max(1);
         let last = &scores[scores.len().saturating_sub(k)..];
         ui.strong("Class scores");
@@ -406,7 +519,10 @@ impl ResultsArea {
                 } else {
                     Color32::GRAY
                 };
-                Bar::new(j as f64, *v as f64).name(name(j)).fill(color).width(0.7)
+                Bar::new(j as f64, *v as f64)
+                    .name(name(j))
+                    .fill(color)
+                    .width(0.7)
             })
             .collect();
         Plot::new(("cell-scores", i))
@@ -416,7 +532,13 @@ impl ResultsArea {
             .allow_drag(false)
             .allow_zoom(false)
             .allow_scroll(false)
-            .x_axis_formatter(move |m, _| if m.value.fract() == 0.0 { classes.get(m.value as usize).cloned().unwrap_or_default() } else { String::new() })
+            .x_axis_formatter(move |m, _| {
+                if m.value.fract() == 0.0 {
+                    classes.get(m.value as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
             .show(ui, |pl| pl.bar_chart(BarChart::new("score", bars)));
         ui.weak("green: true class · orange: predicted class · blue: both");
     }
@@ -435,21 +557,40 @@ impl ResultsArea {
                 pairs.push([*a as f64, *b as f64]);
             }
         }
-        let (lo, hi) = pairs.iter().fold((f64::MAX, f64::MIN), |(l, h), p| (l.min(p[0]).min(p[1]), h.max(p[0]).max(p[1])));
+        let (lo, hi) = pairs.iter().fold((f64::MAX, f64::MIN), |(l, h), p| {
+            (l.min(p[0]).min(p[1]), h.max(p[0]).max(p[1]))
+        });
         let avail = ui.available_width();
         ui.horizontal_top(|ui| {
             ui.vertical(|ui| {
                 ui.set_width(avail * 0.45);
                 ui.strong("Predicted vs true");
-                Plot::new("pred-vs-true").height(360.0).data_aspect(1.0).x_axis_label("true").y_axis_label("predicted").show(ui, |p| {
-                    if lo < hi {
-                        p.line(Line::new("y = x", PlotPoints::new(vec![[lo, lo], [hi, hi]])).color(Color32::GRAY).style(LineStyle::dashed_dense()));
-                    }
-                    p.points(Points::new("responses", PlotPoints::new(pairs.clone())).radius(2.0).color(Color32::from_rgb(0, 114, 189)));
-                });
+                Plot::new("pred-vs-true")
+                    .height(360.0)
+                    .data_aspect(1.0)
+                    .x_axis_label("true")
+                    .y_axis_label("predicted")
+                    .show(ui, |p| {
+                        if lo < hi {
+                            p.line(
+                                Line::new("y = x", PlotPoints::new(vec![[lo, lo], [hi, hi]]))
+                                    .color(Color32::GRAY)
+                                    .style(LineStyle::dashed_dense()),
+                            );
+                        }
+                        p.points(
+                            Points::new("responses", PlotPoints::new(pairs.clone()))
+                                .radius(2.0)
+                                .color(Color32::from_rgb(0, 114, 189)),
+                        );
+                    });
             });
             ui.vertical(|ui| {
-                ui.strong(if per_step { "Per-step trace" } else { "Per-sequence error" });
+                ui.strong(if per_step {
+                    "Per-step trace"
+                } else {
+                    "Per-sequence error"
+                });
                 let n = ev.data.len();
                 let mut sel = self.selected_sequence.unwrap_or(0).min(n.saturating_sub(1));
                 ui.horizontal(|ui| {
@@ -459,20 +600,55 @@ impl ResultsArea {
                     sel = shown.saturating_sub(1);
                 });
                 self.selected_sequence = Some(sel);
-                let (Some(t), Some(s)) = (truth.get(sel), ev.evaluation.predictions.scores.get(sel)) else { return };
-                Plot::new(("reg-trace", sel)).height(330.0).legend(Legend::default()).x_axis_label(if per_step { "time step" } else { "response" }).show(ui, |p| {
-                    for r in 0..k {
-                        let tt: PlotPoints = t.iter().skip(r).step_by(k).enumerate().map(|(i, v)| [i as f64 + 1.0, *v as f64]).collect();
-                        let ss: PlotPoints = s.iter().skip(r).step_by(k).enumerate().map(|(i, v)| [i as f64 + 1.0, *v as f64]).collect();
-                        if per_step {
-                            p.line(Line::new(format!("true y{}", r + 1), tt).color(Color32::GRAY).width(2.0));
-                            p.line(Line::new(format!("predicted y{}", r + 1), ss).color(Color32::from_rgb(217, 83, 25)));
-                        } else {
-                            p.points(Points::new(format!("true y{}", r + 1), tt).radius(4.0).color(Color32::GRAY));
-                            p.points(Points::new(format!("predicted y{}", r + 1), ss).radius(4.0).color(Color32::from_rgb(217, 83, 25)));
+                let (Some(t), Some(s)) =
+                    (truth.get(sel), ev.evaluation.predictions.scores.get(sel))
+                else {
+                    return;
+                };
+                Plot::new(("reg-trace", sel))
+                    .height(330.0)
+                    .legend(Legend::default())
+                    .x_axis_label(if per_step { "time step" } else { "response" })
+                    .show(ui, |p| {
+                        for r in 0..k {
+                            let tt: PlotPoints = t
+                                .iter()
+                                .skip(r)
+                                .step_by(k)
+                                .enumerate()
+                                .map(|(i, v)| [i as f64 + 1.0, *v as f64])
+                                .collect();
+                            let ss: PlotPoints = s
+                                .iter()
+                                .skip(r)
+                                .step_by(k)
+                                .enumerate()
+                                .map(|(i, v)| [i as f64 + 1.0, *v as f64])
+                                .collect();
+                            if per_step {
+                                p.line(
+                                    Line::new(format!("true y{}", r + 1), tt)
+                                        .color(Color32::GRAY)
+                                        .width(2.0),
+                                );
+                                p.line(
+                                    Line::new(format!("predicted y{}", r + 1), ss)
+                                        .color(Color32::from_rgb(217, 83, 25)),
+                                );
+                            } else {
+                                p.points(
+                                    Points::new(format!("true y{}", r + 1), tt)
+                                        .radius(4.0)
+                                        .color(Color32::GRAY),
+                                );
+                                p.points(
+                                    Points::new(format!("predicted y{}", r + 1), ss)
+                                        .radius(4.0)
+                                        .color(Color32::from_rgb(217, 83, 25)),
+                                );
+                            }
                         }
-                    }
-                });
+                    });
             });
         });
     }

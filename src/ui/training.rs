@@ -64,7 +64,11 @@ pub struct ProgressSeries {
 
 impl ProgressSeries {
     fn new(beta: f64) -> Self {
-        Self { metric: SmoothedSeries::new(beta), loss: SmoothedSeries::new(beta), ..Default::default() }
+        Self {
+            metric: SmoothedSeries::new(beta),
+            loss: SmoothedSeries::new(beta),
+            ..Default::default()
+        }
     }
 
     fn push(&mut self, r: &IterationRecord, metric_scale: f64) {
@@ -232,7 +236,13 @@ impl TrainingArea {
         self.runs.push(RunRecord {
             number: self.runs.len() + 1,
             options: studio.document.project.training.clone(),
-            layers: studio.document.project.layers.iter().map(|l| format!("{}: {}", l.name, l.description())).collect(),
+            layers: studio
+                .document
+                .project
+                .layers
+                .iter()
+                .map(|l| format!("{}: {}", l.name, l.description()))
+                .collect(),
             history: Vec::new(),
             summary: None,
             test_metric: None,
@@ -262,10 +272,17 @@ impl TrainingArea {
                 self.summary = Some(r.summary.clone());
                 if self.history.is_empty() && !r.history.is_empty() {
                     self.history = r.history.clone();
-                    self.series = ProgressSeries::from_history(&self.history, self.smoothing, self.metric_scale());
+                    self.series = ProgressSeries::from_history(
+                        &self.history,
+                        self.smoothing,
+                        self.metric_scale(),
+                    );
                 }
                 let classification = r.info.classification;
-                let test_metric = r.test.as_ref().and_then(|t| if classification { t.accuracy } else { t.rmse });
+                let test_metric = r
+                    .test
+                    .as_ref()
+                    .and_then(|t| if classification { t.accuracy } else { t.rmse });
                 if let Some(run) = self.runs.last_mut()
                     && run.summary.is_none()
                 {
@@ -281,16 +298,14 @@ impl TrainingArea {
             }
             // A command refused while training runs is not the end of the training.
             Event::Failed(m) if m.contains("while training runs") => {}
-            Event::Failed(m) => {
-                if self.running {
-                    self.running = false;
-                    self.paused = false;
-                    self.notes.push(format!("Training failed: {m}"));
-                    if let Some(run) = self.runs.last()
-                        && run.summary.is_none()
-                    {
-                        self.runs.pop();
-                    }
+            Event::Failed(m) if self.running => {
+                self.running = false;
+                self.paused = false;
+                self.notes.push(format!("Training failed: {m}"));
+                if let Some(run) = self.runs.last()
+                    && run.summary.is_none()
+                {
+                    self.runs.pop();
                 }
             }
             _ => {}
@@ -299,7 +314,15 @@ impl TrainingArea {
 
     fn on_training_event(&mut self, t: &TrainingEvent) {
         match t {
-            TrainingEvent::Started { device, iterations_per_epoch, max_iterations, max_epochs, classification, has_validation, .. } => {
+            TrainingEvent::Started {
+                device,
+                iterations_per_epoch,
+                max_iterations,
+                max_epochs,
+                classification,
+                has_validation,
+                ..
+            } => {
                 self.started = Some(TrainingStart {
                     device: device.clone(),
                     iterations_per_epoch: *iterations_per_epoch,
@@ -317,12 +340,20 @@ impl TrainingArea {
                 self.series.push(r, scale);
                 self.history.push(r.clone());
             }
-            TrainingEvent::Validation { iteration, loss, metric, .. } => {
+            TrainingEvent::Validation {
+                iteration,
+                loss,
+                metric,
+                ..
+            } => {
                 let scale = self.metric_scale();
-                self.series.push_validation(*iteration, *loss, metric * scale);
+                self.series
+                    .push_validation(*iteration, *loss, metric * scale);
             }
             TrainingEvent::EpochEnd { .. } => {}
-            TrainingEvent::CheckpointSaved { path } => self.notes.push(format!("Checkpoint saved: {}", path.display())),
+            TrainingEvent::CheckpointSaved { path } => self
+                .notes
+                .push(format!("Checkpoint saved: {}", path.display())),
             TrainingEvent::Message(m) => self.notes.push(m.clone()),
         }
     }
@@ -343,27 +374,39 @@ impl TrainingArea {
         }
         if self.running && !self.paused {
             // The elapsed time and time-left estimate tick between events.
-            ui.ctx().request_repaint_after(std::time::Duration::from_millis(500));
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(500));
         }
         let mut actions = Vec::new();
-        egui::Panel::left("training-options").resizable(true).default_size(330.0).show(ui, |ui| {
-            ui.heading("Training options");
-            ui.weak("trainingOptions: hover a name for help. Edits are undoable.");
-            ui.separator();
-            egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
-                let mut o = studio.document.project.training.clone();
-                ui.add_enabled_ui(!self.running, |ui| {
-                    if crate::ui::training_form::training_options_ui(ui, &mut o) {
-                        actions.push(TrainingAction::Options(Box::new(o)));
-                    }
-                });
+        egui::Panel::left("training-options")
+            .resizable(true)
+            .default_size(330.0)
+            .show(ui, |ui| {
+                ui.heading("Training options");
+                ui.weak("trainingOptions: hover a name for help. Edits are undoable.");
+                ui.separator();
+                egui::ScrollArea::vertical()
+                    .auto_shrink(false)
+                    .show(ui, |ui| {
+                        let mut o = studio.document.project.training.clone();
+                        ui.add_enabled_ui(!self.running, |ui| {
+                            if crate::ui::training_form::training_options_ui(ui, &mut o) {
+                                actions.push(TrainingAction::Options(Box::new(o)));
+                            }
+                        });
+                    });
             });
-        });
-        egui::Panel::top("training-controls").show(ui, |ui| self.controls_ui(ui, studio, &mut actions));
+        egui::Panel::top("training-controls")
+            .show(ui, |ui| self.controls_ui(ui, studio, &mut actions));
         if self.view == TrainingView::Progress {
-            egui::Panel::right("training-info").resizable(true).default_size(270.0).show(ui, |ui| {
-                egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| self.info_ui(ui, studio));
-            });
+            egui::Panel::right("training-info")
+                .resizable(true)
+                .default_size(270.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .auto_shrink(false)
+                        .show(ui, |ui| self.info_ui(ui, studio));
+                });
         }
         egui::CentralPanel::default().show(ui, |ui| match self.view {
             TrainingView::Progress => self.charts_ui(ui),
@@ -381,15 +424,32 @@ impl TrainingArea {
             TrainingAction::Resume => studio.worker.send(Command::Resume),
             TrainingAction::Stop => {
                 studio.worker.send(Command::Stop);
-                studio.notify("Stopping after the current iteration (the network trained so far is kept)");
+                studio.notify(
+                    "Stopping after the current iteration (the network trained so far is kept)",
+                );
             }
             TrainingAction::Options(o) => studio.document.edit(|p| p.training = *o),
             TrainingAction::Export(kind) => {
                 let (title, filter, name): (&str, (&str, &[&str]), &str) = match kind {
-                    Export::Csv => ("Export training history", ("CSV", &["csv"]), "training-progress.csv"),
-                    Export::Png => ("Export training charts", ("PNG image", &["png"]), "training-progress.png"),
+                    Export::Csv => (
+                        "Export training history",
+                        ("CSV", &["csv"]),
+                        "training-progress.csv",
+                    ),
+                    Export::Png => (
+                        "Export training charts",
+                        ("PNG image", &["png"]),
+                        "training-progress.png",
+                    ),
                 };
-                self.picker.start(ctx, kind, DialogKind::SaveFile, title, &[filter], Some(name.to_owned()));
+                self.picker.start(
+                    ctx,
+                    kind,
+                    DialogKind::SaveFile,
+                    title,
+                    &[filter],
+                    Some(name.to_owned()),
+                );
             }
         }
     }
@@ -437,67 +497,115 @@ impl TrainingArea {
         ctx.request_repaint();
     }
 
-    fn controls_ui(&mut self, ui: &mut egui::Ui, studio: &mut Studio, actions: &mut Vec<TrainingAction>) {
+    fn controls_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        studio: &mut Studio,
+        actions: &mut Vec<TrainingAction>,
+    ) {
         ui.add_space(3.0);
         ui.horizontal(|ui| {
             let problems = studio.document.project.training.validate();
             let can_start = !self.running && problems.is_empty() && studio.data.train.is_some();
-            if ui.add_enabled(can_start, egui::Button::new("▶ Train")).on_hover_text("Train the network of the Network area on the training set").clicked() {
+            if ui
+                .add_enabled(can_start, egui::Button::new("Train"))
+                .on_hover_text("Train the network of the Network area on the training set")
+                .clicked()
+            {
                 actions.push(TrainingAction::Start);
             }
             if self.paused {
-                if ui.add_enabled(self.running, egui::Button::new("⏵ Resume")).clicked() {
+                if ui
+                    .add_enabled(self.running, egui::Button::new("Resume"))
+                    .clicked()
+                {
                     actions.push(TrainingAction::Resume);
                 }
-            } else if ui.add_enabled(self.running, egui::Button::new("⏸ Pause")).clicked() {
+            } else if ui
+                .add_enabled(self.running, egui::Button::new("Pause"))
+                .clicked()
+            {
                 actions.push(TrainingAction::Pause);
             }
-            if ui.add_enabled(self.running, egui::Button::new("⏹ Stop")).on_hover_text("Stop after this iteration; the network trained so far is kept").clicked() {
+            if ui
+                .add_enabled(self.running, egui::Button::new("Stop"))
+                .on_hover_text("Stop after this iteration; the network trained so far is kept")
+                .clicked()
+            {
                 actions.push(TrainingAction::Stop);
             }
             ui.separator();
             ui.selectable_value(&mut self.view, TrainingView::Progress, "Training progress");
-            ui.selectable_value(&mut self.view, TrainingView::Compare, format!("Compare runs ({})", self.runs.len()));
+            ui.selectable_value(
+                &mut self.view,
+                TrainingView::Compare,
+                format!("Compare runs ({})", self.runs.len()),
+            );
             ui.separator();
             ui.checkbox(&mut self.show_smoothed, "Smoothed");
             let before = self.smoothing;
-            ui.add(egui::Slider::new(&mut self.smoothing, 0.0..=0.99).text("smoothing").fixed_decimals(2))
-                .on_hover_text("De-biased exponential smoothing factor of the solid curves (0 = none)");
+            ui.add(
+                egui::Slider::new(&mut self.smoothing, 0.0..=0.99)
+                    .text("smoothing")
+                    .fixed_decimals(2),
+            )
+            .on_hover_text("De-biased exponential smoothing factor of the solid curves (0 = none)");
             if self.smoothing != before {
                 self.series.set_beta(self.smoothing);
             }
             ui.separator();
-            if ui.add_enabled(!self.history.is_empty(), egui::Button::new("Export CSV…")).clicked() {
+            if ui
+                .add_enabled(!self.history.is_empty(), egui::Button::new("Export CSV…"))
+                .clicked()
+            {
                 actions.push(TrainingAction::Export(Export::Csv));
             }
-            if ui.add_enabled(!self.history.is_empty(), egui::Button::new("Export PNG…")).clicked() {
+            if ui
+                .add_enabled(!self.history.is_empty(), egui::Button::new("Export PNG…"))
+                .clicked()
+            {
                 actions.push(TrainingAction::Export(Export::Png));
             }
         });
         let problems = studio.document.project.training.validate();
         for p in &problems {
-            ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {p}"));
+            ui.colored_label(ui.visuals().error_fg_color, format!("Warning: {p}"));
         }
         if studio.data.train.is_none() {
-            ui.colored_label(ui.visuals().warn_fg_color, "⚠ No training data: load a training set in the Data area.");
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                "Warning: No training data: load a training set in the Data area.",
+            );
         }
         // Progress line.
         if let Some(last) = self.history.last() {
-            let (max_it, max_ep) = self.started.as_ref().map_or((0, 0), |s| (s.max_iterations, s.max_epochs));
-            let frac = if max_it > 0 { last.iteration as f32 / max_it as f32 } else { 0.0 };
+            let (max_it, max_ep) = self
+                .started
+                .as_ref()
+                .map_or((0, 0), |s| (s.max_iterations, s.max_epochs));
+            let frac = if max_it > 0 {
+                last.iteration as f32 / max_it as f32
+            } else {
+                0.0
+            };
             ui.horizontal(|ui| {
                 let state = if self.paused {
                     "Paused".to_owned()
                 } else if self.running {
                     "Training".to_owned()
                 } else {
-                    self.summary.as_ref().map_or("Finished".to_owned(), |s| stop_reason_text(&s.stop_reason))
+                    self.summary
+                        .as_ref()
+                        .map_or("Finished".to_owned(), |s| stop_reason_text(&s.stop_reason))
                 };
                 ui.strong(state);
                 ui.add(
                     egui::ProgressBar::new(frac)
                         .desired_width(260.0)
-                        .text(format!("epoch {} of {max_ep} · iteration {} of {max_it}", last.epoch, last.iteration)),
+                        .text(format!(
+                            "epoch {} of {max_ep} · iteration {} of {max_it}",
+                            last.epoch, last.iteration
+                        )),
                 );
                 if self.running
                     && let Some(left) = self.time_left()
@@ -515,7 +623,8 @@ impl TrainingArea {
     }
 
     fn elapsed(&self) -> Option<f64> {
-        self.finished_after.or_else(|| self.start_instant.map(|s| s.elapsed().as_secs_f64()))
+        self.finished_after
+            .or_else(|| self.start_instant.map(|s| s.elapsed().as_secs_f64()))
     }
 
     fn time_left(&self) -> Option<f64> {
@@ -529,31 +638,45 @@ impl TrainingArea {
 
     fn info_ui(&mut self, ui: &mut egui::Ui, studio: &Studio) {
         ui.heading("Training information");
-        let o = self.options.clone().unwrap_or_else(|| studio.document.project.training.clone());
+        let o = self
+            .options
+            .clone()
+            .unwrap_or_else(|| studio.document.project.training.clone());
         let last = self.history.last();
         let grid = |ui: &mut egui::Ui, id: &str, rows: Vec<(&str, String)>| {
-            egui::Grid::new(id).num_columns(2).spacing([10.0, 3.0]).show(ui, |ui| {
-                for (k, v) in rows {
-                    ui.weak(k);
-                    ui.label(v);
-                    ui.end_row();
-                }
-            });
+            egui::Grid::new(id)
+                .num_columns(2)
+                .spacing([10.0, 3.0])
+                .show(ui, |ui| {
+                    for (k, v) in rows {
+                        ui.weak(k);
+                        ui.label(v);
+                        ui.end_row();
+                    }
+                });
         };
         let state = if self.paused {
             "paused".to_owned()
         } else if self.running {
             "running".to_owned()
         } else {
-            self.summary.as_ref().map_or("not started".to_owned(), |s| stop_reason_text(&s.stop_reason))
+            self.summary.as_ref().map_or("not started".to_owned(), |s| {
+                stop_reason_text(&s.stop_reason)
+            })
         };
         ui.strong("Training time");
         grid(
             ui,
             "info-time",
             vec![
-                ("Start time", self.start_wall.map_or("—".into(), format_clock)),
-                ("Elapsed time", self.elapsed().map_or("—".into(), format_duration)),
+                (
+                    "Start time",
+                    self.start_wall.map_or("—".into(), format_clock),
+                ),
+                (
+                    "Elapsed time",
+                    self.elapsed().map_or("—".into(), format_duration),
+                ),
                 ("Status", state),
             ],
         );
@@ -564,10 +687,33 @@ impl TrainingArea {
             ui,
             "info-cycle",
             vec![
-                ("Epoch", format!("{} of {}", last.map_or(0, |r| r.epoch), s.as_ref().map_or(o.max_epochs, |s| s.max_epochs))),
-                ("Iteration", format!("{} of {}", last.map_or(0, |r| r.iteration), s.as_ref().map_or("—".into(), |s| s.max_iterations.to_string()))),
-                ("Iterations per epoch", s.as_ref().map_or("—".into(), |s| s.iterations_per_epoch.to_string())),
-                ("Maximum iterations", s.as_ref().map_or("—".into(), |s| s.max_iterations.to_string())),
+                (
+                    "Epoch",
+                    format!(
+                        "{} of {}",
+                        last.map_or(0, |r| r.epoch),
+                        s.as_ref().map_or(o.max_epochs, |s| s.max_epochs)
+                    ),
+                ),
+                (
+                    "Iteration",
+                    format!(
+                        "{} of {}",
+                        last.map_or(0, |r| r.iteration),
+                        s.as_ref()
+                            .map_or("—".into(), |s| s.max_iterations.to_string())
+                    ),
+                ),
+                (
+                    "Iterations per epoch",
+                    s.as_ref()
+                        .map_or("—".into(), |s| s.iterations_per_epoch.to_string()),
+                ),
+                (
+                    "Maximum iterations",
+                    s.as_ref()
+                        .map_or("—".into(), |s| s.max_iterations.to_string()),
+                ),
             ],
         );
         ui.add_space(4.0);
@@ -576,12 +722,31 @@ impl TrainingArea {
             ui,
             "info-val",
             vec![
-                ("Frequency", if s.as_ref().is_some_and(|s| !s.has_validation) { "no validation data".into() } else { format!("{} iterations", o.validation_frequency) }),
-                ("Patience", o.validation_patience.map_or("Inf".into(), |p| p.to_string())),
+                (
+                    "Frequency",
+                    if s.as_ref().is_some_and(|s| !s.has_validation) {
+                        "no validation data".into()
+                    } else {
+                        format!("{} iterations", o.validation_frequency)
+                    },
+                ),
+                (
+                    "Patience",
+                    o.validation_patience
+                        .map_or("Inf".into(), |p| p.to_string()),
+                ),
                 (
                     "Last validation",
-                    match (self.series.val_metric.points().last(), self.series.val_loss.points().last()) {
-                        (Some(m), Some(l)) => format!("{} {}, loss {:.4}", metric_text(self.classification(), m[1]), "", l[1]),
+                    match (
+                        self.series.val_metric.points().last(),
+                        self.series.val_loss.points().last(),
+                    ) {
+                        (Some(m), Some(l)) => format!(
+                            "{} {}, loss {:.4}",
+                            metric_text(self.classification(), m[1]),
+                            "",
+                            l[1]
+                        ),
                         _ => "—".into(),
                     },
                 ),
@@ -591,15 +756,29 @@ impl TrainingArea {
         ui.strong("Other information");
         let schedule = match o.learn_rate_schedule {
             LearnRateSchedule::None => "'none' (constant)".to_owned(),
-            LearnRateSchedule::Piecewise => format!("'piecewise': ×{} every {} epochs", o.learn_rate_drop_factor, o.learn_rate_drop_period),
+            LearnRateSchedule::Piecewise => format!(
+                "'piecewise': ×{} every {} epochs",
+                o.learn_rate_drop_factor, o.learn_rate_drop_period
+            ),
         };
         grid(
             ui,
             "info-other",
             vec![
-                ("Hardware resource", s.as_ref().map_or(format!("{:?} (requested)", o.execution_environment), |s| s.device.clone())),
+                (
+                    "Hardware resource",
+                    s.as_ref()
+                        .map_or(format!("{:?} (requested)", o.execution_environment), |s| {
+                            s.device.clone()
+                        }),
+                ),
                 ("Solver", format!("{:?}", o.solver).to_lowercase()),
-                ("Learning rate", last.map_or(format!("{}", o.learn_rate()), |r| format!("{:.3e}", r.learn_rate))),
+                (
+                    "Learning rate",
+                    last.map_or(format!("{}", o.learn_rate()), |r| {
+                        format!("{:.3e}", r.learn_rate)
+                    }),
+                ),
                 ("Learning rate schedule", schedule),
                 ("MiniBatchSize", o.mini_batch_size.to_string()),
             ],
@@ -611,7 +790,14 @@ impl TrainingArea {
                 ui,
                 "info-last",
                 vec![
-                    (if self.classification() { "Mini-batch accuracy" } else { "Mini-batch RMSE" }, metric_text(self.classification(), r.train_metric * self.metric_scale())),
+                    (
+                        if self.classification() {
+                            "Mini-batch accuracy"
+                        } else {
+                            "Mini-batch RMSE"
+                        },
+                        metric_text(self.classification(), r.train_metric * self.metric_scale()),
+                    ),
                     ("Mini-batch loss", format!("{:.4}", r.train_loss)),
                 ],
             );
@@ -619,7 +805,13 @@ impl TrainingArea {
         if let Some(sm) = &self.summary {
             ui.add_space(4.0);
             ui.strong("Result");
-            ui.label(format!("{} after {} epochs, {} iterations, {:.1} s.", stop_reason_text(&sm.stop_reason), sm.epochs, sm.iterations, sm.train_seconds));
+            ui.label(format!(
+                "{} after {} epochs, {} iterations, {:.1} s.",
+                stop_reason_text(&sm.stop_reason),
+                sm.epochs,
+                sm.iterations,
+                sm.train_seconds
+            ));
             if let Some(m) = &sm.message {
                 ui.label(m);
             }
@@ -630,13 +822,16 @@ impl TrainingArea {
     }
 
     fn charts_ui(&mut self, ui: &mut egui::Ui) {
-        let options_plot = self.options.as_ref().is_none_or(|o| o.plots_training_progress);
+        let options_plot = self
+            .options
+            .as_ref()
+            .is_none_or(|o| o.plots_training_progress);
         if !options_plot {
             ui.label("Plots is 'none': the progress charts are off for this run (the info panel still updates).");
             return;
         }
         if self.history.is_empty() && !self.running {
-            ui.label("Press ▶ Train to train the network; its progress appears here as it runs.");
+            ui.label("Press Train to train the network; its progress appears here as it runs.");
         }
         let classification = self.classification();
         let h = ((ui.available_height() - 30.0) / 2.0).max(120.0);
@@ -644,14 +839,44 @@ impl TrainingArea {
         let smooth = self.show_smoothed;
         let epoch_starts = self.series.epoch_starts.clone();
         let last_x = self.history.last().map_or(1.0, |r| r.iteration as f64);
-        let label = if classification { "Accuracy (%)" } else { "RMSE" };
-        chart(ui, "progress-metric", label, h, &self.series.metric, &self.series.val_metric, BLUE, smooth, &epoch_starts, last_x, classification);
-        chart(ui, "progress-loss", "Loss", h, &self.series.loss, &self.series.val_loss, ORANGE, smooth, &epoch_starts, last_x, false);
+        let label = if classification {
+            "Accuracy (%)"
+        } else {
+            "RMSE"
+        };
+        chart(
+            ui,
+            "progress-metric",
+            label,
+            h,
+            &self.series.metric,
+            &self.series.val_metric,
+            BLUE,
+            smooth,
+            &epoch_starts,
+            last_x,
+            classification,
+        );
+        chart(
+            ui,
+            "progress-loss",
+            "Loss",
+            h,
+            &self.series.loss,
+            &self.series.val_loss,
+            ORANGE,
+            smooth,
+            &epoch_starts,
+            last_x,
+            false,
+        );
         self.charts_rect = Some(Rect::from_min_max(top, ui.min_rect().max));
     }
 
     fn compare_ui(&mut self, ui: &mut egui::Ui) {
-        let done: Vec<usize> = (0..self.runs.len()).filter(|&i| self.runs[i].summary.is_some()).collect();
+        let done: Vec<usize> = (0..self.runs.len())
+            .filter(|&i| self.runs[i].summary.is_some())
+            .collect();
         if done.len() < 2 {
             ui.label("Train twice (change an option in between) to compare two runs: their curves are overlaid and the options in which they differ are listed.");
             if done.len() == 1 {
@@ -664,68 +889,122 @@ impl TrainingArea {
                 "Run {} — {} iterations{}",
                 r.number,
                 r.history.last().map_or(0, |h| h.iteration),
-                r.test_metric.map_or(String::new(), |m| format!(", test {}", metric_text(r.classification, if r.classification { m * 100.0 } else { m })))
+                r.test_metric.map_or(String::new(), |m| format!(
+                    ", test {}",
+                    metric_text(
+                        r.classification,
+                        if r.classification { m * 100.0 } else { m }
+                    )
+                ))
             )
         };
         ui.horizontal(|ui| {
             for (slot, label, color) in [(0, "A", BLUE), (1, "B", RUN_B)] {
                 ui.colored_label(color, format!("Run {label}:"));
-                let current = if slot == 0 { self.compare.0 } else { self.compare.1 };
+                let current = if slot == 0 {
+                    self.compare.0
+                } else {
+                    self.compare.1
+                };
                 let text = self.runs.get(current).map_or("—".to_owned(), name);
-                egui::ComboBox::from_id_salt(("compare-run", slot)).selected_text(text).width(260.0).show_ui(ui, |ui| {
-                    for &i in &done {
-                        let n = name(&self.runs[i]);
-                        let target = if slot == 0 { &mut self.compare.0 } else { &mut self.compare.1 };
-                        ui.selectable_value(target, i, n);
-                    }
-                });
+                egui::ComboBox::from_id_salt(("compare-run", slot))
+                    .selected_text(text)
+                    .width(260.0)
+                    .show_ui(ui, |ui| {
+                        for &i in &done {
+                            let n = name(&self.runs[i]);
+                            let target = if slot == 0 {
+                                &mut self.compare.0
+                            } else {
+                                &mut self.compare.1
+                            };
+                            ui.selectable_value(target, i, n);
+                        }
+                    });
             }
         });
-        let (Some(a), Some(b)) = (self.runs.get(self.compare.0), self.runs.get(self.compare.1)) else { return };
+        let (Some(a), Some(b)) = (self.runs.get(self.compare.0), self.runs.get(self.compare.1))
+        else {
+            return;
+        };
         let differences = option_differences(&a.options, &b.options);
         let layer_diff = a.layers != b.layers;
         ui.strong("Options in which they differ");
         if differences.is_empty() && !layer_diff {
             ui.weak("None: the same options and network (the seed decides any difference).");
         }
-        egui::Grid::new("compare-diff").striped(true).num_columns(3).show(ui, |ui| {
-            if !differences.is_empty() {
-                ui.strong("Option");
-                ui.colored_label(BLUE, format!("Run {}", a.number));
-                ui.colored_label(RUN_B, format!("Run {}", b.number));
-                ui.end_row();
-            }
-            for (k, va, vb) in &differences {
-                ui.label(k);
-                ui.monospace(va);
-                ui.monospace(vb);
-                ui.end_row();
-            }
-            if layer_diff {
-                ui.label("Layers");
-                ui.monospace(a.layers.join("\n"));
-                ui.monospace(b.layers.join("\n"));
-                ui.end_row();
-            }
-        });
+        egui::Grid::new("compare-diff")
+            .striped(true)
+            .num_columns(3)
+            .show(ui, |ui| {
+                if !differences.is_empty() {
+                    ui.strong("Option");
+                    ui.colored_label(BLUE, format!("Run {}", a.number));
+                    ui.colored_label(RUN_B, format!("Run {}", b.number));
+                    ui.end_row();
+                }
+                for (k, va, vb) in &differences {
+                    ui.label(k);
+                    ui.monospace(va);
+                    ui.monospace(vb);
+                    ui.end_row();
+                }
+                if layer_diff {
+                    ui.label("Layers");
+                    ui.monospace(a.layers.join("\n"));
+                    ui.monospace(b.layers.join("\n"));
+                    ui.end_row();
+                }
+            });
         let h = ((ui.available_height() - 30.0) / 2.0).max(120.0);
         let classification = a.classification && b.classification;
         let scale = if classification { 100.0 } else { 1.0 };
         let sa = ProgressSeries::from_history(&a.history, self.smoothing, scale);
         let sb = ProgressSeries::from_history(&b.history, self.smoothing, scale);
         for (id, label, pick) in [
-            ("compare-metric", if classification { "Accuracy (%)" } else { "RMSE" }, 0),
+            (
+                "compare-metric",
+                if classification {
+                    "Accuracy (%)"
+                } else {
+                    "RMSE"
+                },
+                0,
+            ),
             ("compare-loss", "Loss", 1),
         ] {
-            Plot::new(id).height(h).legend(Legend::default()).x_axis_label("Iteration").y_axis_label(label).show(ui, |p| {
-                for (s, color, n) in [(&sa, BLUE, a.number), (&sb, RUN_B, b.number)] {
-                    let (train, val) = if pick == 0 { (&s.metric, &s.val_metric) } else { (&s.loss, &s.val_loss) };
-                    p.line(Line::new(format!("Run {n}"), PlotPoints::new(train.smooth.envelope(f64::MIN..=f64::MAX, 1000))).color(color).width(1.5));
-                    if !val.is_empty() {
-                        p.line(Line::new(format!("Run {n} validation"), PlotPoints::new(val.points().to_vec())).color(color).style(LineStyle::dashed_loose()));
+            Plot::new(id)
+                .height(h)
+                .legend(Legend::default())
+                .x_axis_label("Iteration")
+                .y_axis_label(label)
+                .show(ui, |p| {
+                    for (s, color, n) in [(&sa, BLUE, a.number), (&sb, RUN_B, b.number)] {
+                        let (train, val) = if pick == 0 {
+                            (&s.metric, &s.val_metric)
+                        } else {
+                            (&s.loss, &s.val_loss)
+                        };
+                        p.line(
+                            Line::new(
+                                format!("Run {n}"),
+                                PlotPoints::new(train.smooth.envelope(f64::MIN..=f64::MAX, 1000)),
+                            )
+                            .color(color)
+                            .width(1.5),
+                        );
+                        if !val.is_empty() {
+                            p.line(
+                                Line::new(
+                                    format!("Run {n} validation"),
+                                    PlotPoints::new(val.points().to_vec()),
+                                )
+                                .color(color)
+                                .style(LineStyle::dashed_loose()),
+                            );
+                        }
                     }
-                }
-            });
+                });
         }
     }
 }
@@ -744,7 +1023,12 @@ fn chart(
     last_x: f64,
     percent: bool,
 ) {
-    let faint = Color32::from_rgba_unmultiplied(color.r(), color.g(), color.b(), if smooth { 70 } else { 255 });
+    let faint = Color32::from_rgba_unmultiplied(
+        color.r(),
+        color.g(),
+        color.b(),
+        if smooth { 70 } else { 255 },
+    );
     let buckets = ui.available_width().max(100.0) as usize;
     let mut plot = Plot::new(id)
         .height(height)
@@ -766,25 +1050,60 @@ fn chart(
         // Epochs shaded: every other epoch gets a light band.
         for (n, w) in epoch_starts.iter().enumerate() {
             if n % 2 == 1 {
-                let end = epoch_starts.get(n + 1).map_or(last_x + 0.5, |e| e.1 as f64 - 0.5);
-                p.add(Span::new("", (w.1 as f64 - 0.5)..=end).fill(Color32::from_rgba_unmultiplied(128, 128, 128, 22)));
+                let end = epoch_starts
+                    .get(n + 1)
+                    .map_or(last_x + 0.5, |e| e.1 as f64 - 0.5);
+                p.add(
+                    Span::new("", (w.1 as f64 - 0.5)..=end)
+                        .fill(Color32::from_rgba_unmultiplied(128, 128, 128, 22)),
+                );
             }
         }
-        p.line(Line::new(if smooth { "Training (raw)" } else { "Training" }, PlotPoints::new(train.raw.envelope(range.clone(), buckets))).color(faint).width(1.0));
+        p.line(
+            Line::new(
+                if smooth { "Training (raw)" } else { "Training" },
+                PlotPoints::new(train.raw.envelope(range.clone(), buckets)),
+            )
+            .color(faint)
+            .width(1.0),
+        );
         if smooth {
-            p.line(Line::new("Training (smoothed)", PlotPoints::new(train.smooth.envelope(range.clone(), buckets))).color(color).width(2.0));
+            p.line(
+                Line::new(
+                    "Training (smoothed)",
+                    PlotPoints::new(train.smooth.envelope(range.clone(), buckets)),
+                )
+                .color(color)
+                .width(2.0),
+            );
         }
         if !validation.is_empty() {
             let pts = validation.envelope(range, buckets);
-            p.line(Line::new("Validation", PlotPoints::new(pts.clone())).color(Color32::from_gray(40)).style(LineStyle::dashed_loose()).width(1.5));
-            p.points(Points::new("Validation", PlotPoints::new(pts)).shape(MarkerShape::Circle).radius(3.5).color(Color32::from_gray(40)).filled(true));
+            p.line(
+                Line::new("Validation", PlotPoints::new(pts.clone()))
+                    .color(Color32::from_gray(40))
+                    .style(LineStyle::dashed_loose())
+                    .width(1.5),
+            );
+            p.points(
+                Points::new("Validation", PlotPoints::new(pts))
+                    .shape(MarkerShape::Circle)
+                    .radius(3.5)
+                    .color(Color32::from_gray(40))
+                    .filled(true),
+            );
         }
     });
 }
 
 /// The options in which two runs differ: (MATLAB name, value in a, value in b).
-pub fn option_differences(a: &TrainingOptions, b: &TrainingOptions) -> Vec<(String, String, String)> {
-    let (Ok(serde_json::Value::Object(ja)), Ok(serde_json::Value::Object(jb))) = (serde_json::to_value(a), serde_json::to_value(b)) else {
+pub fn option_differences(
+    a: &TrainingOptions,
+    b: &TrainingOptions,
+) -> Vec<(String, String, String)> {
+    let (Ok(serde_json::Value::Object(ja)), Ok(serde_json::Value::Object(jb))) =
+        (serde_json::to_value(a), serde_json::to_value(b))
+    else {
         return Vec::new();
     };
     let show = |v: Option<&serde_json::Value>| match v {
@@ -801,7 +1120,11 @@ pub fn option_differences(a: &TrainingOptions, b: &TrainingOptions) -> Vec<(Stri
     }
     // Effective values that hide behind "default".
     if a.learn_rate() != b.learn_rate() && !out.iter().any(|o| o.0 == "InitialLearnRate") {
-        out.push(("InitialLearnRate".into(), a.learn_rate().to_string(), b.learn_rate().to_string()));
+        out.push((
+            "InitialLearnRate".into(),
+            a.learn_rate().to_string(),
+            b.learn_rate().to_string(),
+        ));
     }
     out
 }
@@ -816,14 +1139,20 @@ pub fn matlab_option_name(field: &str) -> String {
             .split('_')
             .map(|w| {
                 let mut c = w.chars();
-                c.next().map_or(String::new(), |f| f.to_ascii_uppercase().to_string() + c.as_str())
+                c.next().map_or(String::new(), |f| {
+                    f.to_ascii_uppercase().to_string() + c.as_str()
+                })
             })
             .collect(),
     }
 }
 
 fn metric_text(classification: bool, v: f64) -> String {
-    if classification { format!("{v:.2}%") } else { format!("{v:.4}") }
+    if classification {
+        format!("{v:.2}%")
+    } else {
+        format!("{v:.4}")
+    }
 }
 
 fn stop_reason_text(r: &StopReason) -> String {
@@ -831,7 +1160,9 @@ fn stop_reason_text(r: &StopReason) -> String {
         StopReason::Completed => "Completed: reached MaxEpochs".into(),
         StopReason::Stopped => "Stopped by the user".into(),
         StopReason::EarlyStop => "Stopped early: ValidationPatience reached".into(),
-        StopReason::NonFinite { iteration } => format!("Stopped: the loss was not finite at iteration {iteration}"),
+        StopReason::NonFinite { iteration } => {
+            format!("Stopped: the loss was not finite at iteration {iteration}")
+        }
     }
 }
 
@@ -850,17 +1181,39 @@ pub fn format_duration(s: f64) -> String {
 
 /// The wall-clock time of day (UTC) of a moment.
 fn format_clock(t: SystemTime) -> String {
-    let s = t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let s = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let day = s % 86_400;
-    format!("{:02}:{:02}:{:02} UTC", day / 3600, (day / 60) % 60, day % 60)
+    format!(
+        "{:02}:{:02}:{:02} UTC",
+        day / 3600,
+        (day / 60) % 60,
+        day % 60
+    )
 }
 
 /// Writes a training history as CSV.
-pub fn write_history_csv(path: &Path, history: &[IterationRecord], classification: bool) -> Result<(), String> {
+pub fn write_history_csv(
+    path: &Path,
+    history: &[IterationRecord],
+    classification: bool,
+) -> Result<(), String> {
     let metric = if classification { "accuracy" } else { "rmse" };
     let mut w = csv::Writer::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let header = ["iteration", "epoch", "elapsed_s", "learn_rate", "train_loss", &format!("train_{metric}"), "val_loss", &format!("val_{metric}")];
-    w.write_record(header).map_err(|e| format!("{}: {e}", path.display()))?;
+    let header = [
+        "iteration",
+        "epoch",
+        "elapsed_s",
+        "learn_rate",
+        "train_loss",
+        &format!("train_{metric}"),
+        "val_loss",
+        &format!("val_{metric}"),
+    ];
+    w.write_record(header)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
     for r in history {
         w.write_record([
@@ -893,12 +1246,19 @@ mod tests {
     #[test]
     fn differences_list_only_changed_options() {
         let a = TrainingOptions::default();
-        let b = TrainingOptions { max_epochs: 5, mini_batch_size: 27, ..TrainingOptions::default() };
+        let b = TrainingOptions {
+            max_epochs: 5,
+            mini_batch_size: 27,
+            ..TrainingOptions::default()
+        };
         let d = option_differences(&a, &b);
         let names: Vec<&str> = d.iter().map(|x| x.0.as_str()).collect();
         assert_eq!(names.len(), 2, "{d:?}");
         assert!(names.contains(&"MaxEpochs") && names.contains(&"MiniBatchSize"));
-        assert!(d.iter().any(|x| x == &("MaxEpochs".to_owned(), "30".to_owned(), "5".to_owned())));
+        assert!(
+            d.iter()
+                .any(|x| x == &("MaxEpochs".to_owned(), "30".to_owned(), "5".to_owned()))
+        );
         assert!(option_differences(&a, &a).is_empty());
     }
 
@@ -912,7 +1272,13 @@ mod tests {
     #[test]
     fn validation_points_are_not_doubled() {
         let mut s = ProgressSeries::new(0.5);
-        let r = IterationRecord { iteration: 10, epoch: 1, val_loss: Some(1.0), val_metric: Some(0.5), ..Default::default() };
+        let r = IterationRecord {
+            iteration: 10,
+            epoch: 1,
+            val_loss: Some(1.0),
+            val_metric: Some(0.5),
+            ..Default::default()
+        };
         s.push(&r, 100.0);
         s.push_validation(10, 1.0, 50.0);
         assert_eq!(s.val_loss.len(), 1);

@@ -3,8 +3,8 @@
 //! copy through the undoable document edit and shows `TrainingOptions::validate` messages.
 
 use crate::spec::{
-    ExecutionEnvironment, GradientThresholdMethod, LearnRateSchedule, OutputNetwork, PaddingDirection, SequenceLength, Shuffle, Solver,
-    TrainingOptions,
+    ExecutionEnvironment, GradientThresholdMethod, LearnRateSchedule, OutputNetwork,
+    PaddingDirection, SequenceLength, Shuffle, Solver, TrainingOptions,
 };
 
 fn row(ui: &mut egui::Ui, name: &str, help: &str, add: impl FnOnce(&mut egui::Ui) -> bool) -> bool {
@@ -14,22 +14,33 @@ fn row(ui: &mut egui::Ui, name: &str, help: &str, add: impl FnOnce(&mut egui::Ui
     changed
 }
 
-fn combo<T: PartialEq + Copy>(ui: &mut egui::Ui, id: &str, value: &mut T, options: &[(T, &str)]) -> bool {
-    let current = options.iter().find(|(v, _)| v == value).map_or("?", |(_, n)| n);
+fn combo<T: PartialEq + Copy>(
+    ui: &mut egui::Ui,
+    id: &str,
+    value: &mut T,
+    options: &[(T, &str)],
+) -> bool {
+    let current = options
+        .iter()
+        .find(|(v, _)| v == value)
+        .map_or("?", |(_, n)| n);
     let mut changed = false;
-    egui::ComboBox::from_id_salt(id).selected_text(format!("'{current}'")).show_ui(ui, |ui| {
-        for (v, n) in options {
-            if ui.selectable_label(value == v, format!("'{n}'")).clicked() && value != v {
-                *value = *v;
-                changed = true;
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(format!("'{current}'"))
+        .show_ui(ui, |ui| {
+            for (v, n) in options {
+                if ui.selectable_label(value == v, format!("'{n}'")).clicked() && value != v {
+                    *value = *v;
+                    changed = true;
+                }
             }
-        }
-    });
+        });
     changed
 }
 
 fn number(ui: &mut egui::Ui, v: &mut f64, speed: f64) -> bool {
-    ui.add(egui::DragValue::new(v).speed(speed).max_decimals(8)).changed()
+    ui.add(egui::DragValue::new(v).speed(speed).max_decimals(8))
+        .changed()
 }
 
 fn count(ui: &mut egui::Ui, v: &mut usize) -> bool {
@@ -131,7 +142,7 @@ pub fn training_options_ui(ui: &mut egui::Ui, o: &mut TrainingOptions) -> bool {
             changed |= row(ui, "LearnRateDropFactor", "Factor in [0, 1] applied at each drop. Default 0.1.", |ui| number(ui, &mut o.learn_rate_drop_factor, 0.01));
             changed |= row(ui, "LearnRateDropPeriod", "Epochs between drops. Default 10.", |ui| count(ui, &mut o.learn_rate_drop_period));
         }
-        changed |= row(ui, "Seed", "Seed of every random choice (initializers, shuffles, dropout): same seed, same device ⇒ same metrics.", |ui| {
+        changed |= row(ui, "Seed", "Seed of every random choice (initializers, shuffles, dropout): same seed, same device gives same metrics.", |ui| {
             ui.add(egui::DragValue::new(&mut o.seed)).changed()
         });
     });
