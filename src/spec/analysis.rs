@@ -328,6 +328,13 @@ pub fn analyze(layers: &[LayerSpec]) -> NetworkAnalysis {
                 if matches!(l.kind, LayerKind::Gru(_)) && r.cell_state.is_some() {
                     lerr.push(format!("{name}: a GRU layer has no CellState"));
                 }
+                if matches!(l.kind, LayerKind::Gru(_))
+                    && r.bias_initializer == crate::spec::BiasInitializer::UnitForgetGate
+                {
+                    lerr.push(format!(
+                        "{name}: BiasInitializer 'unit-forget-gate' needs a forget gate; a GRU layer takes 'zeros', 'narrow-normal' or 'ones'"
+                    ));
+                }
                 let h = r.num_hidden_units;
                 let c = match input {
                     Some(Activation::Sequence(c)) => {
