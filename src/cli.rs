@@ -435,8 +435,7 @@ fn train_command(
         .unwrap_or_default();
     let (network, history, summary, test_eval) = if p.training.max_epochs == 0 {
         let device = engine::resolve_device(p.training.execution_environment)?;
-        tch::manual_seed(p.training.seed as i64);
-        let mut net = Network::build(&p.layers, device, Kind::Float)?;
+        let mut net = Network::build_seeded(&p.layers, device, Kind::Float, p.training.seed)?;
         let req = TrainingRequest {
             layers: p.layers.clone(),
             options: p.training.clone(),

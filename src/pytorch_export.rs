@@ -252,9 +252,13 @@ pub fn export_pytorch_with(
         path: weights_path.clone(),
         message,
     };
-    tch::manual_seed(project.training.seed as i64);
-    let mut net = Network::build(&project.layers, Device::Cpu, Kind::Float)
-        .map_err(|e| werr(e.to_string()))?;
+    let mut net = Network::build_seeded(
+        &project.layers,
+        Device::Cpu,
+        Kind::Float,
+        project.training.seed,
+    )
+    .map_err(|e| werr(e.to_string()))?;
     if let Some(s) = &stats {
         net.set_normalization_stats(s.clone());
     }

@@ -124,8 +124,7 @@ fn options(solver: Solver, epochs: usize) -> TrainingOptions {
 }
 
 fn run(layers: Vec<LayerSpec>, o: TrainingOptions) -> (Network, Network) {
-    tch::manual_seed(o.seed as i64);
-    let before = Network::build(&layers, Device::Cpu, Kind::Float).unwrap();
+    let before = Network::build_seeded(&layers, Device::Cpu, Kind::Float, o.seed).unwrap();
     let req = TrainingRequest {
         layers,
         options: o,

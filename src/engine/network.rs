@@ -167,8 +167,26 @@ fn factor_for(
 }
 
 impl Network {
-    /// Builds the network with fresh learnables from the initializers (libtorch's generator:
-    /// seed it with `tch::manual_seed` first for reproducible weights).
+    /// Builds the network with fresh learnables drawn from the initializers with `seed`.
+    ///
+    /// libtorch's generator is global to the process: seeding and drawing happen under one
+    /// lock, so networks built at the same time on other threads cannot change these weights.
+    pub fn build_seeded(
+        layers: &[LayerSpec],
+        device: Device,
+        kind: Kind,
+        seed: u64,
+    ) -> Result<Self, EngineError> {
+        static GENERATOR: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _lock = GENERATOR
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        tch::manual_seed(seed as i64);
+        Self::build(layers, device, kind)
+    }
+
+    /// Builds the network with fresh learnables from the initializers (libtorch's global
+    /// generator: see [`Network::build_seeded`] for reproducible weights).
     pub fn build(layers: &[LayerSpec], device: Device, kind: Kind) -> Result<Self, EngineError> {
         let analysis = analyze(layers);
         if !analysis.is_valid() {

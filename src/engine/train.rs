@@ -456,8 +456,7 @@ pub fn train(
         return Err(EngineError::InvalidOptions(problems));
     }
     let device = resolve_device(o.execution_environment)?;
-    tch::manual_seed(o.seed as i64);
-    let mut net = Network::build(&req.layers, device, Kind::Float)?;
+    let mut net = Network::build_seeded(&req.layers, device, Kind::Float, o.seed)?;
     check_data(&net, req)?;
     // A hold-out validation set from the training data when none is given.
     let split = (req.validation.is_none() && o.validation_fraction > 0.0).then(|| {
