@@ -213,7 +213,7 @@ pub fn confusion_ui(
     painter.text(
         pos2(grid.center().x, rect.min.y + 2.0),
         Align2::CENTER_TOP,
-        "Predicted class ->  (column summary: precision)",
+        "Predicted class   (column summary: precision)",
         small.clone(),
         text_color,
     );

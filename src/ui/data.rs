@@ -839,7 +839,7 @@ impl DataArea {
                     Plot::new(("data-sequence", self.browse as u8, i))
                         .height(230.0)
                         .width(plot_w)
-                        .legend(Legend::default())
+                        .legend(Legend::default().follow_insertion_order(true))
                         .x_axis_label("time step")
                         .show(ui, |p| {
                             for l in lines(&|t, k| {
@@ -919,6 +919,7 @@ impl DataArea {
                         .allow_drag(false)
                         .allow_zoom(false)
                         .allow_scroll(false)
+                        .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
                         .x_axis_formatter(move |m, _| {
                             if m.value.fract() == 0.0 {
                                 names.get(m.value as usize).cloned().unwrap_or_default()
@@ -979,7 +980,7 @@ impl DataArea {
         ui.strong("Padding and truncation under the current training options");
         let what = match o.sequence_length {
             SequenceLength::Longest => format!(
-                "SequenceLength 'longest': each mini-batch of {} is padded to its longest sequence on the {dir} with {} -> {} padding steps ({:.1}% on top of {} real steps) in {} mini-batches.",
+                "SequenceLength 'longest': each mini-batch of {} is padded to its longest sequence on the {dir} with the value {}: {} padding steps ({:.1}% on top of {} real steps) in {} mini-batches.",
                 o.mini_batch_size,
                 crate::spec::layers::format_number(o.sequence_padding_value),
                 e.padded_steps,
@@ -988,7 +989,7 @@ impl DataArea {
                 e.batches
             ),
             SequenceLength::Shortest => format!(
-                "SequenceLength 'shortest': each mini-batch of {} is truncated to its shortest sequence -> {} real steps discarded ({:.1}% of {}) in {} mini-batches.",
+                "SequenceLength 'shortest': each mini-batch of {} is truncated to its shortest sequence: {} real steps discarded ({:.1}% of {}) in {} mini-batches.",
                 o.mini_batch_size,
                 e.discarded_steps,
                 pct(e.discarded_steps),
@@ -996,7 +997,7 @@ impl DataArea {
                 e.batches
             ),
             SequenceLength::Fixed(n) => format!(
-                "SequenceLength {n}: each mini-batch is padded on the {dir} and split into pieces of {n} steps (the state carries over) -> {} pieces, {} padding steps ({:.1}%).",
+                "SequenceLength {n}: each mini-batch is padded on the {dir} and split into pieces of {n} steps (the state carries over): {} pieces, {} padding steps ({:.1}%).",
                 e.chunks,
                 e.padded_steps,
                 pct(e.padded_steps)

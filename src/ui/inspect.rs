@@ -347,7 +347,7 @@ impl InspectArea {
                         return;
                     };
                     let dirs = if matches!(l.kind, LayerKind::Bilstm(_)) { 2 } else { 1 };
-                    let name = l.name.clone();
+                    let name = if l.name.is_empty() { layer_name.clone().unwrap_or_else(|| "LSTM layer".into()) } else { l.name.clone() };
                     let Some(r) = l.recurrent_mut() else { return };
                     let n = r.num_hidden_units * dirs;
                     let value = if clear {
@@ -676,7 +676,7 @@ impl InspectArea {
         });
         Plot::new(("unit-traces", self.layer, self.direction))
             .height(200.0)
-            .legend(Legend::default())
+            .legend(Legend::default().follow_insertion_order(true))
             .x_axis_label("time step")
             .show(ui, |pl| {
                 for (n, &u) in self.traced_units.iter().enumerate() {
@@ -759,7 +759,7 @@ impl InspectArea {
         }
         Plot::new(("unfold", self.generation))
             .height(220.0)
-            .legend(Legend::default())
+            .legend(Legend::default().follow_insertion_order(true))
             .x_axis_label("time step")
             .y_axis_label(if classification { "score" } else { "response" })
             .show(ui, |pl| {
@@ -907,7 +907,7 @@ impl InspectArea {
                 let forecast = self.playground.forecast.clone();
                 Plot::new("forecast")
                     .height(200.0)
-                    .legend(Legend::default())
+                    .legend(Legend::default().follow_insertion_order(true))
                     .x_axis_label("time step")
                     .show(ui, |pl| {
                         for f in 0..c {
@@ -984,7 +984,11 @@ impl InspectArea {
             };
             ui.label(format!(
                 "{}: HiddenState {}, CellState {}",
-                l.name,
+                if l.name.is_empty() {
+                    layer.clone().unwrap_or_else(|| "LSTM layer".into())
+                } else {
+                    l.name.clone()
+                },
                 show(&r.hidden_state),
                 show(&r.cell_state)
             ));
@@ -1037,7 +1041,7 @@ fn capitalize(s: &str) -> String {
 
 /// A categorical colour.
 fn palette(i: usize) -> Color32 {
-    const C: [Color32; 8] = [
+    const C: [Color32; 12] = [
         Color32::from_rgb(0, 114, 189),
         Color32::from_rgb(217, 83, 25),
         Color32::from_rgb(237, 177, 32),
@@ -1046,6 +1050,10 @@ fn palette(i: usize) -> Color32 {
         Color32::from_rgb(77, 190, 238),
         Color32::from_rgb(162, 20, 47),
         Color32::from_rgb(90, 90, 90),
+        Color32::from_rgb(23, 190, 207),
+        Color32::from_rgb(188, 189, 34),
+        Color32::from_rgb(255, 127, 180),
+        Color32::from_rgb(140, 86, 75),
     ];
     C[i % C.len()]
 }

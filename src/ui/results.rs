@@ -122,6 +122,7 @@ impl ResultsArea {
                     }
                     _ => None,
                 };
+                self.select_most_confused();
             }
             Event::Evaluation {
                 request,
@@ -240,6 +241,25 @@ impl ResultsArea {
             None => Vec::new(),
         };
         self.selected_sequence = self.cell_members.first().copied();
+    }
+
+    /// Selects the off-diagonal cell with the most sequences (the most confused pair), if any.
+    pub fn select_most_confused(&mut self) {
+        let Some(cm) = self
+            .evaluated
+            .as_ref()
+            .and_then(|e| e.evaluation.confusion.clone())
+        else {
+            return;
+        };
+        let k = cm.classes.len();
+        let best = (0..k)
+            .flat_map(|i| (0..k).map(move |j| (i, j)))
+            .filter(|&(i, j)| i != j && cm.counts[i][j] > 0)
+            .max_by_key(|&(i, j)| cm.counts[i][j]);
+        if let Some((i, j)) = best {
+            self.select_cell(i, j);
+        }
     }
 
     /// Writes the predictions on show as CSV.
@@ -484,7 +504,7 @@ impl ResultsArea {
         ui.strong(format!("Sequence {} ({} time steps)", i + 1, seq.steps));
         Plot::new(("cell-sequence", i))
             .height(170.0)
-            .legend(Legend::default())
+            .legend(Legend::default().follow_insertion_order(true))
             .x_axis_label("time step")
             .show(ui, |pl| {
                 for k in 0..c {
@@ -532,6 +552,7 @@ impl ResultsArea {
             .allow_drag(false)
             .allow_zoom(false)
             .allow_scroll(false)
+            .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
             .x_axis_formatter(move |m, _| {
                 if m.value.fract() == 0.0 {
                     classes.get(m.value as usize).cloned().unwrap_or_default()
@@ -607,7 +628,7 @@ impl ResultsArea {
                 };
                 Plot::new(("reg-trace", sel))
                     .height(330.0)
-                    .legend(Legend::default())
+                    .legend(Legend::default().follow_insertion_order(true))
                     .x_axis_label(if per_step { "time step" } else { "response" })
                     .show(ui, |p| {
                         for r in 0..k {

@@ -975,7 +975,7 @@ impl TrainingArea {
         ] {
             Plot::new(id)
                 .height(h)
-                .legend(Legend::default())
+                .legend(Legend::default().follow_insertion_order(true))
                 .x_axis_label("Iteration")
                 .y_axis_label(label)
                 .show(ui, |p| {
@@ -1032,7 +1032,11 @@ fn chart(
     let buckets = ui.available_width().max(100.0) as usize;
     let mut plot = Plot::new(id)
         .height(height)
-        .legend(Legend::default().position(egui_plot::Corner::RightBottom))
+        .legend(
+            Legend::default()
+                .follow_insertion_order(true)
+                .position(egui_plot::Corner::RightBottom),
+        )
         .x_axis_label("Iteration")
         .y_axis_label(y_label)
         .include_x(0.0)
