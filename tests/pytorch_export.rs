@@ -100,15 +100,10 @@ fn network(sa: StateActivation, ga: GateActivation, mode: OutputMode) -> Vec<Lay
             2,
             true,
         ))),
-        LayerSpec::new(LayerKind::Gru(recurrent(
-            3,
-            OutputMode::Sequence,
-            sa,
-            ga,
-            1,
-            3,
-            false,
-        ))),
+        LayerSpec::new(LayerKind::Gru(RecurrentSpec {
+            bias_initializer: lstm_studio::spec::BiasInitializer::NarrowNormal,
+            ..recurrent(3, OutputMode::Sequence, sa, ga, 1, 3, false)
+        })),
         LayerSpec::new(LayerKind::Lstm(recurrent(4, mode, sa, ga, 1, 4, true))),
         LayerSpec::new(LayerKind::FullyConnected(FullyConnectedSpec {
             output_size: 3,
