@@ -65,7 +65,7 @@ pub fn lstm_diagram_ui(ui: &mut egui::Ui, state: StateActivation, gate: GateActi
         );
     };
     let block = |c: Pos2, title: &str, func: &str, fill: Color32| {
-        let r = Rect::from_center_size(c, vec2(74.0, 32.0));
+        let r = Rect::from_center_size(c, vec2(60.0, 32.0));
         painter.rect(r, 4.0, fill, line, StrokeKind::Inside);
         painter.text(
             r.center_top() + vec2(0.0, 9.0),
@@ -85,7 +85,7 @@ pub fn lstm_diagram_ui(ui: &mut egui::Ui, state: StateActivation, gate: GateActi
     };
 
     // The cell state along the top: c_{t-1} → ⊙ f → ⊕ (i ⊙ g) → c_t.
-    let (fx, ix, gx, ox, hx) = (x(0.22), x(0.40), x(0.56), x(0.72), x(0.87));
+    let (fx, ix, gx, ox, hx) = (x(0.16), x(0.33), x(0.50), x(0.67), x(0.87));
     let mul_f = pos2(fx, cell_y);
     let add = pos2((ix + gx) / 2.0, cell_y);
     text(
@@ -109,8 +109,7 @@ pub fn lstm_diagram_ui(ui: &mut egui::Ui, state: StateActivation, gate: GateActi
     op(add, "+");
 
     // The four gate blocks.
-    let g = gate.matlab_name();
-    let s = state.matlab_name();
+    let (g, s) = ("σg", "σc");
     let f_r = block(pos2(fx, gate_y), "forget", g, gate_fill);
     let i_r = block(pos2(ix, gate_y), "input", g, gate_fill);
     let g_r = block(pos2(gx, gate_y), "cell cand.", s, state_fill);
@@ -145,6 +144,17 @@ pub fn lstm_diagram_ui(ui: &mut egui::Ui, state: StateActivation, gate: GateActi
     for gx in [fx, ix, gx, ox] {
         arrow(pos2(gx, input_y), pos2(gx, gate_y + 16.0));
     }
+    text(
+        pos2(rect.right() - 6.0, input_y + 9.0),
+        &format!(
+            "σg = {}    σc = {}",
+            gate.matlab_name(),
+            state.matlab_name()
+        ),
+        11.5,
+        v.strong_text_color(),
+        egui::Align2::RIGHT_CENTER,
+    );
     text(
         pos2(rect.left() + 6.0, input_y + 9.0),
         "x(t), h(t-1)",

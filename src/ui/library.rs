@@ -143,11 +143,13 @@ fn library_item_ui(
     let title_h = title.size().y;
     let title_w = title.size().x;
     painter.galley(text_min, title, Color32::PLACEHOLDER);
-    painter.galley(
-        text_min + vec2(title_w + 8.0, 2.0),
-        ctor,
-        Color32::PLACEHOLDER,
-    );
+    if title_w + 8.0 + ctor.size().x + pad.x + 4.0 < rect.width() - pad.x {
+        painter.galley(
+            text_min + vec2(title_w + 8.0, 2.0),
+            ctor,
+            Color32::PLACEHOLDER,
+        );
+    }
     painter.galley(
         text_min + vec2(0.0, title_h + 2.0),
         summary,
