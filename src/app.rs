@@ -112,6 +112,10 @@ pub enum AppAction {
     ImportMatlabFile(PathBuf),
     /// Show the project as MATLAB code.
     ExportMatlab,
+    /// Choose a folder and write the project as a PyTorch package there (off the UI thread).
+    ExportPytorch,
+    /// Write the PyTorch package into this folder.
+    ExportPytorchTo(PathBuf),
     /// Close the window (asks first when there are unsaved changes).
     Quit,
     Undo,
@@ -303,6 +307,16 @@ impl StudioApp {
             Event::Finished(r) => self.studio.model = Some(r.info.clone()),
             Event::Opened { info, .. } => self.studio.model = Some(info.clone()),
             Event::Failed(m) => self.studio.notify(format!("Error: {m}")),
+            Event::Exported { dir, notes } => {
+                let mut m = format!(
+                    "Exported to PyTorch in {} (run: torchrun --nproc_per_node=N train.py)",
+                    dir.display()
+                );
+                for n in notes {
+                    m.push_str(&format!("; note: {n}"));
+                }
+                self.studio.notify(m);
+            }
             _ => {}
         }
         self.training_area.on_event(&e, &mut self.studio);
@@ -388,6 +402,18 @@ impl StudioApp {
                 self.matlab_export.code =
                     crate::spec::matlab::export_matlab(&self.studio.document.project);
                 self.matlab_export.open = true;
+            }
+            AppAction::ExportPytorch => self.start_dialog(ctx, FilePurpose::ExportPytorch),
+            AppAction::ExportPytorchTo(dir) => {
+                self.studio
+                    .worker
+                    .send(crate::worker::Command::ExportPytorch {
+                        project: Box::new(self.studio.document.project.clone()),
+                        project_file: self.studio.document.path.clone(),
+                        dir: dir.clone(),
+                    });
+                self.studio
+                    .notify(format!("Exporting to PyTorch in {}…", dir.display()));
             }
             AppAction::Undo => {
                 self.studio.document.undo();
@@ -524,6 +550,7 @@ impl StudioApp {
                 }
             }
             FilePurpose::ImportMatlab => self.apply(AppAction::ImportMatlabFile(path), ctx),
+            FilePurpose::ExportPytorch => self.apply(AppAction::ExportPytorchTo(path), ctx),
             FilePurpose::ExportMatlab => match crate::spec::project::write_atomically(
                 &path,
                 self.matlab_export.code.as_bytes(),
@@ -819,6 +846,7 @@ impl StudioApp {
         if plan.requested
             || plan.frames < 20
             || (plan.wait_for_training && self.training_area.is_running() && !mid_training_ready)
+            || (self.area == Area::Inspect && self.inspect_area.is_waiting())
         {
             return;
         }

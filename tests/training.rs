@@ -280,3 +280,28 @@ fn validation_patience_stops_early_on_a_held_out_split() {
     assert!(out.history.iter().all(|r| r.val_loss.is_some()));
     assert!(out.summary.message.unwrap().contains("iteration 3"));
 }
+
+#[test]
+fn the_worker_exports_a_pytorch_package_off_the_ui_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("torch");
+    let worker = Worker::spawn(|| {}).unwrap();
+    worker.send(Command::ExportPytorch {
+        project: Box::new(Project::canonical()),
+        project_file: None,
+        dir: out.clone(),
+    });
+    loop {
+        match worker.recv_timeout(Duration::from_secs(60)) {
+            Some(Event::Exported { dir, .. }) => {
+                assert_eq!(dir, out);
+                break;
+            }
+            Some(Event::Failed(m)) => panic!("{m}"),
+            Some(_) => {}
+            None => panic!("no answer from the worker"),
+        }
+    }
+    assert!(out.join("train.py").exists());
+    assert!(out.join("initial_weights.safetensors").exists());
+}

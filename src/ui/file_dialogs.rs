@@ -17,6 +17,8 @@ pub enum FilePurpose {
     ImportMatlab,
     /// Write the exported MATLAB code.
     ExportMatlab,
+    /// A folder for the exported PyTorch package.
+    ExportPytorch,
 }
 
 impl FilePurpose {
@@ -26,6 +28,7 @@ impl FilePurpose {
             FilePurpose::SaveProjectAs => "Save project as",
             FilePurpose::ImportMatlab => "Import MATLAB code",
             FilePurpose::ExportMatlab => "Export MATLAB code",
+            FilePurpose::ExportPytorch => "Export to PyTorch: choose a folder",
         }
     }
 
@@ -83,6 +86,7 @@ impl FileDialogs {
                     FilePurpose::ImportMatlab | FilePurpose::ExportMatlab => {
                         dialog.add_filter("MATLAB code", &["m"])
                     }
+                    FilePurpose::ExportPytorch => dialog,
                 };
                 if let Some(dir) = dir {
                     dialog = dialog.set_directory(dir);
@@ -90,7 +94,9 @@ impl FileDialogs {
                 if let Some(name) = suggested {
                     dialog = dialog.set_file_name(name);
                 }
-                let path = if purpose.saves() {
+                let path = if purpose == FilePurpose::ExportPytorch {
+                    dialog.pick_folder()
+                } else if purpose.saves() {
                     dialog.save_file()
                 } else {
                     dialog.pick_file()

@@ -62,6 +62,9 @@ pub fn menu_bar(ui: &mut egui::Ui, app: &StudioApp) -> Vec<AppAction> {
             if item(ui, "Export MATLAB code…", None, true) {
                 actions.push(AppAction::ExportMatlab);
             }
+            if item(ui, "Export to PyTorch (torchrun)…", None, true) {
+                actions.push(AppAction::ExportPytorch);
+            }
             ui.separator();
             if item(ui, "Quit", Some(&shortcuts::QUIT), true) {
                 actions.push(AppAction::Quit);

@@ -231,6 +231,26 @@ impl WorkerState {
                 });
                 Ok(())
             }
+            Command::ExportPytorch {
+                project,
+                project_file,
+                dir,
+            } => {
+                let report = crate::pytorch_export::export_pytorch_with(
+                    &project,
+                    project_file.as_deref(),
+                    &dir,
+                )
+                .map_err(|e| EngineError::Io {
+                    path: dir.clone(),
+                    message: e.to_string(),
+                })?;
+                self.emit(Event::Exported {
+                    dir,
+                    notes: report.notes,
+                });
+                Ok(())
+            }
             Command::ResetState => {
                 self.stateful = None;
                 self.emit(Event::StateReset);

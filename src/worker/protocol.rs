@@ -45,6 +45,13 @@ pub enum Command {
     /// classifyAndUpdateState / predictAndUpdateState on `steps` time steps (time-major
     /// values), continuing from the kept state.
     StepState { values: Vec<f32>, steps: usize },
+    /// Write the project as a Python package for PyTorch / torchrun (see
+    /// `crate::pytorch_export`).
+    ExportPytorch {
+        project: Box<Project>,
+        project_file: Option<PathBuf>,
+        dir: PathBuf,
+    },
     /// Record gates and states of every recurrent layer over one sequence.
     Inspect {
         request: u64,
@@ -69,6 +76,7 @@ impl Command {
             Command::ResetState => "resetting the state",
             Command::StepState { .. } => "stepping the state",
             Command::Inspect { .. } => "inspecting",
+            Command::ExportPytorch { .. } => "exporting to PyTorch",
             Command::Shutdown => "shutting down",
         }
     }
@@ -291,6 +299,11 @@ pub enum Event {
     },
     Saved {
         dir: PathBuf,
+    },
+    /// The PyTorch package was written; `notes` lists project options its trainer ignores.
+    Exported {
+        dir: PathBuf,
+        notes: Vec<String>,
     },
     Opened {
         dir: PathBuf,
