@@ -133,12 +133,55 @@ pub fn summary_json(
     v
 }
 
-/// A loaded run: the resolved project and its network.
+/// A loaded run: the resolved project, its network, and its training curves when the run
+/// directory has them.
 pub struct LoadedRun {
     pub dir: PathBuf,
     pub project: Project,
     pub network: Network,
     pub classes: Vec<String>,
+    /// From `metrics.csv` (empty when absent).
+    pub history: Vec<IterationRecord>,
+}
+
+/// Reads `metrics.csv` back (the columns [`write_metrics`] writes; empty cells are `None`).
+pub fn read_metrics(path: &Path) -> Result<Vec<IterationRecord>, EngineError> {
+    let mut r = csv::Reader::from_path(path).map_err(|e| io(path, e))?;
+    let mut out = Vec::new();
+    for (i, rec) in r.records().enumerate() {
+        let rec = rec.map_err(|e| io(path, e))?;
+        let line = i + 2;
+        let num = |k: usize| -> Result<Option<f64>, EngineError> {
+            match rec.get(k).map(str::trim) {
+                None | Some("") => Ok(None),
+                Some(v) => v.parse::<f64>().map(Some).map_err(|_| {
+                    io(
+                        path,
+                        format!("line {line}, column {}: '{v}' is not a number", k + 1),
+                    )
+                }),
+            }
+        };
+        let need = |k: usize| {
+            num(k)?.ok_or_else(|| {
+                io(
+                    path,
+                    format!("line {line}, column {}: a value is missing", k + 1),
+                )
+            })
+        };
+        out.push(IterationRecord {
+            iteration: need(0)? as usize,
+            epoch: need(1)? as usize,
+            elapsed_s: need(2)?,
+            learn_rate: need(3)?,
+            train_loss: need(4)?,
+            train_metric: need(5)?,
+            val_loss: num(6)?,
+            val_metric: num(7)?,
+        });
+    }
+    Ok(out)
 }
 
 /// Opens a run directory (or a project file plus a weights file) on a device.
@@ -157,10 +200,55 @@ pub fn load_run(dir: &Path, device: Device) -> Result<LoadedRun, EngineError> {
             _ => None,
         })
         .unwrap_or_default();
+    let metrics = dir.join("metrics.csv");
+    let history = if metrics.exists() {
+        read_metrics(&metrics)?
+    } else {
+        Vec::new()
+    };
     Ok(LoadedRun {
         dir: dir.to_path_buf(),
         project,
         network,
         classes,
+        history,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_csv_reads_back_what_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("metrics.csv");
+        let history = vec![
+            IterationRecord {
+                iteration: 1,
+                epoch: 1,
+                elapsed_s: 0.5,
+                learn_rate: 0.001,
+                train_loss: 2.25,
+                train_metric: 0.125,
+                val_loss: Some(2.5),
+                val_metric: Some(0.25),
+            },
+            IterationRecord {
+                iteration: 2,
+                epoch: 1,
+                elapsed_s: 0.75,
+                learn_rate: 0.001,
+                train_loss: 2.0,
+                train_metric: 0.25,
+                val_loss: None,
+                val_metric: None,
+            },
+        ];
+        write_metrics(&path, &history).unwrap();
+        assert_eq!(read_metrics(&path).unwrap(), history);
+        std::fs::write(&path, "iteration,epoch\n1,x\n").unwrap();
+        let e = read_metrics(&path).unwrap_err().to_string();
+        assert!(e.contains("line 2, column 2: 'x' is not a number"), "{e}");
+    }
 }

@@ -260,9 +260,37 @@ impl TrainingArea {
     }
 
     /// Takes a worker event.
-    pub fn on_event(&mut self, e: &Event, _studio: &mut Studio) {
+    pub fn on_event(&mut self, e: &Event, studio: &mut Studio) {
         match e {
             Event::Training(t) => self.on_training_event(t),
+            Event::Opened {
+                dir,
+                project,
+                history,
+                ..
+            } if !history.is_empty() => {
+                self.runs.push(RunRecord {
+                    number: self.runs.len() + 1,
+                    options: project.training.clone(),
+                    layers: project
+                        .layers
+                        .iter()
+                        .map(|l| format!("{}: {}", l.name, l.description()))
+                        .collect(),
+                    history: history.clone(),
+                    summary: None,
+                    test_metric: None,
+                    classification: project
+                        .layers
+                        .iter()
+                        .any(|l| matches!(l.kind, crate::spec::LayerKind::Classification { .. })),
+                });
+                studio.notify(format!(
+                    "Opened run {}: its {} iterations are in Compare runs",
+                    dir.display(),
+                    history.len()
+                ));
+            }
             Event::Paused => self.paused = true,
             Event::Resumed => self.paused = false,
             Event::Finished(r) => {

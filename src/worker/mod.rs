@@ -228,6 +228,7 @@ impl WorkerState {
                     dir,
                     project: Box::new(run.project),
                     info,
+                    history: run.history,
                 });
                 Ok(())
             }

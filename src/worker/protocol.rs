@@ -309,6 +309,8 @@ pub enum Event {
         dir: PathBuf,
         project: Box<Project>,
         info: ModelInfo,
+        /// The run's training curves (from its metrics.csv; empty when it has none).
+        history: Vec<IterationRecord>,
     },
     StateReset,
     Stepped(StepResult),
