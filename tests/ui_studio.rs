@@ -393,3 +393,72 @@ fn a_hundred_thousand_points_per_series_draw_as_an_envelope() {
         "iteration 100000 of 100000"
     );
 }
+
+/// The closed-loop forecast of the playground equals predictAndUpdateState computed directly
+/// from the saved model: the observed steps, then each prediction fed back as the next input.
+#[test]
+fn closed_loop_forecast_feeds_predictions_back() {
+    let opts = StudioOptions {
+        project: Some("examples/airline_forecast.ron".into()),
+        ..StudioOptions::default()
+    };
+    let mut app = StudioApp::new(&opts, || {}).unwrap();
+    app.area = Area::Inspect;
+    let mut h = Harness::builder()
+        .with_size(vec2(1400.0, 1000.0))
+        .with_accessibility_check(false)
+        .build_ui_state(|ui, app: &mut StudioApp| app.ui_main(ui), app);
+    h.run_ok();
+    let app = h.state_mut();
+    assert!(
+        app.studio.data.test.is_some(),
+        "{:?}",
+        app.studio.data.error
+    );
+    app.studio.document.edit(|p| p.training.max_epochs = 15);
+    app.training_area.start(&mut app.studio);
+    wait_for(&mut h, 180, "training", |a| !a.training_area.is_running());
+    wait_for(&mut h, 60, "the inspection", |a| {
+        a.inspect_area.inspection.is_some()
+    });
+    h.run_ok();
+    h.get_all_by_label("Forecast").last().unwrap().click();
+    wait_for(&mut h, 60, "the forecast", |a| {
+        a.inspect_area.playground.forecast.len() == 12
+    });
+    let forecast = h.state().inspect_area.playground.forecast.clone();
+    // The same model, saved and computed here with the engine.
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let app = h.state_mut();
+    app.results_area.save_run(&run, &mut app.studio);
+    wait_for(&mut h, 60, "the saved run", |_| {
+        run.join("summary.json").exists()
+    });
+    let r = lstm_studio::engine::run_dir::load_run(&run, tch::Device::Cpu).unwrap();
+    let test = h.state().studio.data.test.clone().unwrap();
+    let seq = &test.sequences[0];
+    let _g = tch::no_grad_guard();
+    let x = tch::Tensor::from_slice(&seq.values).view([1, seq.steps as i64, 1]);
+    let o = r
+        .network
+        .forward(&x, &[seq.steps as i64], false, None, None)
+        .unwrap();
+    let mut state = o.states;
+    let mut last = o.scores.select(1, seq.steps as i64 - 1).reshape([1, 1, 1]);
+    for (k, got) in forecast.iter().enumerate() {
+        let o = r
+            .network
+            .forward(&last, &[1], false, Some(&state), None)
+            .unwrap();
+        state = o.states;
+        last = o.scores.reshape([1, 1, 1]);
+        let want = last.double_value(&[0, 0, 0]) as f32;
+        assert!(
+            (got[0] - want).abs() < 1e-4,
+            "forecast step {}: {} vs {want}",
+            k + 1,
+            got[0]
+        );
+    }
+}
