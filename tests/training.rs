@@ -305,3 +305,39 @@ fn the_worker_exports_a_pytorch_package_off_the_ui_thread() {
     assert!(out.join("train.py").exists());
     assert!(out.join("initial_weights.safetensors").exists());
 }
+
+#[test]
+fn output_network_best_validation_loss_returns_the_best_validated_network() {
+    let mut req = request(TrainingOptions {
+        validation_frequency: 1,
+        output_network: lstm_studio::spec::OutputNetwork::BestValidationLoss,
+        initial_learn_rate: Some(0.01),
+        ..options(6)
+    });
+    // A validation set that disagrees with the training labels: the better the network fits
+    // the training data, the worse it validates, so the best validation comes early.
+    let mut val = toy_data(12);
+    if let Targets::Labels { labels, .. } = &mut val.targets {
+        for l in labels.iter_mut() {
+            *l = (*l + 1) % 3;
+        }
+    }
+    req.validation = Some(val);
+    let out = train(&req, &mut Silent).unwrap();
+    let best = out
+        .history
+        .iter()
+        .filter_map(|r| r.val_loss)
+        .fold(f64::INFINITY, f64::min);
+    let last = out.history.last().unwrap().val_loss.unwrap();
+    assert!(
+        best < last,
+        "this run's last validation should not be its best ({best} vs {last})"
+    );
+    let ev = evaluate(&out.network, req.validation.as_ref().unwrap(), 6).unwrap();
+    assert!(
+        (ev.loss - best).abs() < 1e-9,
+        "kept network has loss {} but the best was {best} (last {last})",
+        ev.loss
+    );
+}
