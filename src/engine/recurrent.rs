@@ -118,6 +118,74 @@ pub fn reverse_within_length(x: &Tensor, lengths: &Tensor) -> Tensor {
     x.gather(1, &rev.unsqueeze(2).expand([b, t, c], true), false)
 }
 
+/// The input of a fused kernel: a right-padded batch as it is, or a packed sequence.
+enum FusedInput<'a> {
+    Padded(&'a Tensor),
+    Packed {
+        data: &'a Tensor,
+        batch_sizes: &'a Tensor,
+    },
+}
+
+/// One call of libtorch's fused LSTM or GRU op with ONE bias (libtorch's second bias held at
+/// zero); returns the outputs and the final state.
+fn fused_kernel(
+    opts: &CellOptions,
+    w: &DirectionWeights,
+    input: FusedInput,
+    h0: &Tensor,
+    c0: Option<&Tensor>,
+    train: bool,
+) -> Result<(Tensor, DirectionState), tch::TchError> {
+    let zero_bias = w.bias.zeros_like();
+    let params = [w.input_weights, w.recurrent_weights, w.bias, &zero_bias];
+    let h0 = h0.unsqueeze(0);
+    match opts.cell {
+        Cell::Lstm => {
+            let c0 = c0.map_or_else(|| h0.zeros_like(), |c| c.unsqueeze(0));
+            let hx = [&h0, &c0];
+            let (out, hn, cn) = match input {
+                FusedInput::Padded(x) => {
+                    x.f_lstm(&hx, &params, true, 1, 0.0, train, false, true)?
+                }
+                FusedInput::Packed { data, batch_sizes } => Tensor::f_lstm_data(
+                    data,
+                    batch_sizes,
+                    &hx,
+                    &params,
+                    true,
+                    1,
+                    0.0,
+                    train,
+                    false,
+                )?,
+            };
+            Ok((
+                out,
+                DirectionState {
+                    hidden: hn.squeeze_dim(0),
+                    cell: Some(cn.squeeze_dim(0)),
+                },
+            ))
+        }
+        Cell::Gru => {
+            let (out, hn) = match input {
+                FusedInput::Padded(x) => x.f_gru(&h0, &params, true, 1, 0.0, train, false, true)?,
+                FusedInput::Packed { data, batch_sizes } => {
+                    Tensor::f_gru_data(data, batch_sizes, &h0, &params, true, 1, 0.0, train, false)?
+                }
+            };
+            Ok((
+                out,
+                DirectionState {
+                    hidden: hn.squeeze_dim(0),
+                    cell: None,
+                },
+            ))
+        }
+    }
+}
+
 /// Runs one direction with the fused packed-sequence op. `x` right-padded `[B, T, C]`,
 /// `lengths` `[B]` int64 on the CPU (any order). Returns outputs `[B, T, H]` (zeros at padding)
 /// and the state at each sequence's last real step.
@@ -130,63 +198,22 @@ pub fn fused_direction(
     train: bool,
 ) -> Result<(Tensor, DirectionState), tch::TchError> {
     let steps = x.size()[1];
-    let sorted = lengths_cpu.f_sort(0, true)?;
-    let (sorted_len, perm_cpu) = sorted;
+    let (sorted_len, perm_cpu) = lengths_cpu.f_sort(0, true)?;
     let perm = perm_cpu.to_device(x.device());
     let inv = perm.argsort(0, false);
     let xs = x.f_index_select(0, &perm)?;
     let (data, batch_sizes) = xs.f_internal_pack_padded_sequence(&sorted_len, true)?;
-    let zero_bias = w.bias.zeros_like();
-    let params = [w.input_weights, w.recurrent_weights, w.bias, &zero_bias];
-    let h0 = init.hidden.f_index_select(0, &perm)?.unsqueeze(0);
-    let (out, state) = match opts.cell {
-        Cell::Lstm => {
-            let c0 = match &init.cell {
-                Some(c) => c.f_index_select(0, &perm)?.unsqueeze(0),
-                None => h0.zeros_like(),
-            };
-            let (out, hn, cn) = Tensor::f_lstm_data(
-                &data,
-                &batch_sizes,
-                &[&h0, &c0],
-                &params,
-                true,
-                1,
-                0.0,
-                train,
-                false,
-            )?;
-            (
-                out,
-                DirectionState {
-                    hidden: hn.squeeze_dim(0),
-                    cell: Some(cn.squeeze_dim(0)),
-                },
-            )
-        }
-        Cell::Gru => {
-            let (out, hn) = Tensor::f_gru_data(
-                &data,
-                &batch_sizes,
-                &h0,
-                &params,
-                true,
-                1,
-                0.0,
-                train,
-                false,
-            )?;
-            (
-                out,
-                DirectionState {
-                    hidden: hn.squeeze_dim(0),
-                    cell: None,
-                },
-            )
-        }
+    let h0 = init.hidden.f_index_select(0, &perm)?;
+    let c0 = match &init.cell {
+        Some(c) => Some(c.f_index_select(0, &perm)?),
+        None => None,
     };
+    let input = FusedInput::Packed {
+        data: &data,
+        batch_sizes: &batch_sizes,
+    };
+    let (out, state) = fused_kernel(opts, w, input, &h0, c0.as_ref(), train)?;
     let (padded, _) = Tensor::f_internal_pad_packed_sequence(&out, &batch_sizes, true, 0.0, steps)?;
-    let padded = padded.f_index_select(0, &inv)?;
     let state = DirectionState {
         hidden: state.hidden.f_index_select(0, &inv)?,
         cell: match state.cell {
@@ -194,7 +221,7 @@ pub fn fused_direction(
             None => None,
         },
     };
-    Ok((padded, state))
+    Ok((padded.f_index_select(0, &inv)?, state))
 }
 
 /// Runs one direction with the fused op over the right-padded batch as it is (oneDNN's LSTM on
@@ -208,35 +235,14 @@ pub fn padded_direction(
     init: &DirectionState,
     train: bool,
 ) -> Result<(Tensor, DirectionState), tch::TchError> {
-    let zero_bias = w.bias.zeros_like();
-    let params = [w.input_weights, w.recurrent_weights, w.bias, &zero_bias];
-    let h0 = init.hidden.unsqueeze(0);
-    match opts.cell {
-        Cell::Lstm => {
-            let c0 = match &init.cell {
-                Some(c) => c.unsqueeze(0),
-                None => h0.zeros_like(),
-            };
-            let (out, hn, cn) = x.f_lstm(&[&h0, &c0], &params, true, 1, 0.0, train, false, true)?;
-            Ok((
-                out,
-                DirectionState {
-                    hidden: hn.squeeze_dim(0),
-                    cell: Some(cn.squeeze_dim(0)),
-                },
-            ))
-        }
-        Cell::Gru => {
-            let (out, hn) = x.f_gru(&h0, &params, true, 1, 0.0, train, false, true)?;
-            Ok((
-                out,
-                DirectionState {
-                    hidden: hn.squeeze_dim(0),
-                    cell: None,
-                },
-            ))
-        }
-    }
+    fused_kernel(
+        opts,
+        w,
+        FusedInput::Padded(x),
+        &init.hidden,
+        init.cell.as_ref(),
+        train,
+    )
 }
 
 /// Runs one direction one time step at a time. Same contract as [`fused_direction`]; with
