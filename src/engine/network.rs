@@ -177,17 +177,23 @@ impl Network {
         kind: Kind,
         seed: u64,
     ) -> Result<Self, EngineError> {
-        static GENERATOR: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        let _lock = GENERATOR
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _lock = generator_lock();
         tch::manual_seed(seed as i64);
-        Self::build(layers, device, kind)
+        Self::build_unlocked(layers, device, kind)
     }
 
     /// Builds the network with fresh learnables from the initializers (libtorch's global
-    /// generator: see [`Network::build_seeded`] for reproducible weights).
+    /// generator, unseeded: see [`Network::build_seeded`] for reproducible weights).
     pub fn build(layers: &[LayerSpec], device: Device, kind: Kind) -> Result<Self, EngineError> {
+        let _lock = generator_lock();
+        Self::build_unlocked(layers, device, kind)
+    }
+
+    fn build_unlocked(
+        layers: &[LayerSpec],
+        device: Device,
+        kind: Kind,
+    ) -> Result<Self, EngineError> {
         let analysis = analyze(layers);
         if !analysis.is_valid() {
             return Err(EngineError::InvalidNetwork(analysis.errors));
@@ -819,6 +825,14 @@ impl Network {
             record.then_some(recs),
         ))
     }
+}
+
+/// Held while the initializers draw from libtorch's process-wide generator.
+fn generator_lock() -> std::sync::MutexGuard<'static, ()> {
+    static GENERATOR: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    GENERATOR
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// `[B, T, D]` → `[B, D]` at each sequence's last real step.
