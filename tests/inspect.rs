@@ -54,7 +54,7 @@ fn recorded_last_hidden_state_equals_the_last_output_on_both_paths() {
             })),
             LayerSpec::new(LayerKind::Regression),
         ];
-        let mut net = Network::build_seeded(&layers, Device::Cpu, Kind::Float, (3) as u64).unwrap();
+        let mut net = Network::build_seeded(&layers, Device::Cpu, Kind::Float, 3).unwrap();
         for force_step in [false, true] {
             net.force_step_loop = force_step;
             for (i, s) in ds.sequences.iter().enumerate() {

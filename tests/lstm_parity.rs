@@ -154,7 +154,7 @@ fn network(kind: LayerKind, kind_f: Kind) -> Network {
         LayerSpec::new(kind),
         LayerSpec::new(LayerKind::Regression),
     ];
-    let net = Network::build_seeded(&layers, Device::Cpu, kind_f, (7) as u64).unwrap();
+    let net = Network::build_seeded(&layers, Device::Cpu, kind_f, 7).unwrap();
     // Give the bias some spread so every gate matters.
     for l in net.learnables() {
         if l.name.ends_with("/Bias") {

@@ -156,7 +156,7 @@ fn exported_module_computes_the_studio_outputs() {
                 };
                 export_pytorch(&project, &dir).unwrap();
                 let mut net =
-                    Network::build_seeded(&layers, Device::Cpu, Kind::Float, (k) as u64).unwrap();
+                    Network::build_seeded(&layers, Device::Cpu, Kind::Float, k as u64).unwrap();
                 net.set_normalization_stats(NormalizationStats {
                     mean: vec![0.1, -0.2, 0.3],
                     std: vec![0.8, 1.5, 0.6],
@@ -429,8 +429,7 @@ fn exported_solver_takes_the_studio_solver_steps() {
             ..Project::default()
         };
         export_pytorch(&project, &dir).unwrap();
-        let net = Network::build_seeded(&layers, Device::Cpu, Kind::Float, (100 + k as i64) as u64)
-            .unwrap();
+        let net = Network::build_seeded(&layers, Device::Cpu, Kind::Float, 100 + k as u64).unwrap();
         net.save_weights(&dir.join("before.safetensors")).unwrap();
         let x = Tensor::randn([b, 5, C as i64], (Kind::Float, Device::Cpu)) * 2.0;
         let y = Tensor::from_slice(&[0i64, 2, 1, 2]);

@@ -23,8 +23,7 @@ fn tensor(net: &Network, name: &str) -> Tensor {
 fn weight_file_round_trips_with_matlab_names_and_shapes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("w.safetensors");
-    let net =
-        Network::build_seeded(&canonical_network(), Device::Cpu, Kind::Float, (1) as u64).unwrap();
+    let net = Network::build_seeded(&canonical_network(), Device::Cpu, Kind::Float, 1).unwrap();
     net.save_weights(&path).unwrap();
     let read = Tensor::read_safetensors(&path).unwrap();
     let shapes: std::collections::HashMap<String, Vec<i64>> =
@@ -37,7 +36,7 @@ fn weight_file_round_trips_with_matlab_names_and_shapes() {
     assert_eq!(shapes["fc/Weights"], [9, 100]);
     assert_eq!(shapes["fc/Bias"], [9]);
     let mut other =
-        Network::build_seeded(&canonical_network(), Device::Cpu, Kind::Float, (2) as u64).unwrap();
+        Network::build_seeded(&canonical_network(), Device::Cpu, Kind::Float, 2).unwrap();
     assert!(!tensor(&other, "lstm/InputWeights").equal(&tensor(&net, "lstm/InputWeights")));
     other.load_weights(&path).unwrap();
     for (n, t) in net.named_tensors() {
