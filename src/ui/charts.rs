@@ -170,6 +170,23 @@ impl SmoothedSeries {
     }
 }
 
+/// A fixed plot (no drag, zoom or scroll) for bars at x = 0, 1, …, whose axis names each bar
+/// by its class.
+pub fn class_bar_plot(id: impl egui::AsIdSalt, classes: Vec<String>) -> egui_plot::Plot<'static> {
+    egui_plot::Plot::new(id)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
+        .x_axis_formatter(move |m, _| {
+            if m.value.fract() == 0.0 {
+                classes.get(m.value as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {

@@ -913,21 +913,13 @@ impl DataArea {
                         .enumerate()
                         .map(|(i, c)| Bar::new(i as f64, c.count as f64).name(&c.name).width(0.7))
                         .collect();
-                    Plot::new(("class-distribution", self.browse as u8))
-                        .height(170.0)
-                        .width(half)
-                        .allow_drag(false)
-                        .allow_zoom(false)
-                        .allow_scroll(false)
-                        .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
-                        .x_axis_formatter(move |m, _| {
-                            if m.value.fract() == 0.0 {
-                                names.get(m.value as usize).cloned().unwrap_or_default()
-                            } else {
-                                String::new()
-                            }
-                        })
-                        .show(ui, |p| p.bar_chart(BarChart::new("sequences", bars)));
+                    crate::ui::charts::class_bar_plot(
+                        ("class-distribution", self.browse as u8),
+                        names,
+                    )
+                    .height(170.0)
+                    .width(half)
+                    .show(ui, |p| p.bar_chart(BarChart::new("sequences", bars)));
                 }
             });
             ui.vertical(|ui| {

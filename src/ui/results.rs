@@ -545,21 +545,10 @@ impl ResultsArea {
                     .width(0.7)
             })
             .collect();
-        Plot::new(("cell-scores", i))
+        crate::ui::charts::class_bar_plot(("cell-scores", i), classes)
             .height(150.0)
             .include_y(0.0)
             .include_y(1.0)
-            .allow_drag(false)
-            .allow_zoom(false)
-            .allow_scroll(false)
-            .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
-            .x_axis_formatter(move |m, _| {
-                if m.value.fract() == 0.0 {
-                    classes.get(m.value as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
             .show(ui, |pl| pl.bar_chart(BarChart::new("score", bars)));
         ui.weak("green: true class · orange: predicted class · blue: both");
     }
