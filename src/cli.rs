@@ -620,6 +620,16 @@ fn forecast(run: &Path, data: &str, steps: usize, out: &Path) -> Result<i32> {
         );
     }
     let ds = load_spec(data)?;
+    if ds.num_features != net.input_size {
+        bail!(
+            "{data}: the data has {} features but the network's input layer takes {}",
+            ds.num_features,
+            net.input_size
+        );
+    }
+    if let Some(i) = ds.sequences.iter().position(|s| s.steps == 0) {
+        bail!("{data}: sequence {} has no time steps", i + 1);
+    }
     let _g = tch::no_grad_guard();
     let mut w = csv::Writer::from_path(out)?;
     let c = net.input_size;

@@ -736,11 +736,11 @@ pub fn write_long_csv(ds: &SequenceDataset, out: &mut dyn Write) -> Result<(), D
     ds.validate()?;
     let io = |e: std::io::Error| DataError::Io {
         path: ds.name.clone(),
-        source: e,
+        error: e,
     };
     let csv_io = |e: csv::Error| DataError::Io {
         path: ds.name.clone(),
-        source: std::io::Error::other(e.to_string()),
+        error: std::io::Error::other(e.to_string()),
     };
     let mut w = csv::WriterBuilder::new().from_writer(out);
     let mut header: Vec<String> = vec!["sequence".into(), "step".into()];

@@ -136,12 +136,8 @@ impl fmt::Display for Location {
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     /// The file could not be read or written.
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{path}: {error}")]
+    Io { path: String, error: std::io::Error },
     /// The contents are malformed or contradict themselves.
     #[error("{location}: {message}")]
     Parse { location: Location, message: String },
@@ -218,10 +214,10 @@ impl DataError {
         }
     }
 
-    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+    pub(crate) fn io(path: &Path, error: std::io::Error) -> Self {
         DataError::Io {
             path: path.display().to_string(),
-            source,
+            error,
         }
     }
 }

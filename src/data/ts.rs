@@ -454,7 +454,7 @@ pub fn write_ts(ds: &SequenceDataset, out: &mut dyn Write) -> Result<(), DataErr
     let _ = writeln!(text, "@data");
     let io = |e| DataError::Io {
         path: ds.name.clone(),
-        source: e,
+        error: e,
     };
     out.write_all(text.as_bytes()).map_err(io)?;
     for (i, seq) in ds.sequences.iter().enumerate() {

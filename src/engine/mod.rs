@@ -39,6 +39,8 @@ pub enum EngineError {
     Io { path: PathBuf, message: String },
     #[error("{0}")]
     Device(String),
+    #[error(transparent)]
+    Project(#[from] crate::spec::ProjectError),
     #[error("libtorch: {0}")]
     Torch(#[from] tch::TchError),
     #[error("internal error: {0}")]

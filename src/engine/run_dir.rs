@@ -91,12 +91,7 @@ pub struct RunRecord<'a> {
 pub fn write_run(dir: &Path, net: &Network, rec: &RunRecord) -> Result<(), EngineError> {
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let project = resolved_project(rec.project, rec.classes);
-    project
-        .save(&dir.join("project.ron"))
-        .map_err(|e| EngineError::Io {
-            path: dir.join("project.ron"),
-            message: e.to_string(),
-        })?;
+    project.save(&dir.join("project.ron"))?;
     net.save_weights(&dir.join("weights.safetensors"))?;
     write_metrics(&dir.join("metrics.csv"), rec.history)?;
     if let Some(cm) = rec.confusion {
@@ -186,10 +181,13 @@ pub fn read_metrics(path: &Path) -> Result<Vec<IterationRecord>, EngineError> {
 
 /// Opens a run directory (or a project file plus a weights file) on a device.
 pub fn load_run(dir: &Path, device: Device) -> Result<LoadedRun, EngineError> {
-    let project = Project::load(&dir.join("project.ron")).map_err(|e| EngineError::Io {
-        path: dir.join("project.ron"),
-        message: e.to_string(),
-    })?;
+    if !dir.is_dir() {
+        return Err(EngineError::Io {
+            path: dir.to_path_buf(),
+            message: "no such run directory".into(),
+        });
+    }
+    let project = Project::load(&dir.join("project.ron"))?;
     let mut network = Network::build(&project.layers, device, Kind::Float)?;
     network.load_weights(&dir.join("weights.safetensors"))?;
     let classes = project

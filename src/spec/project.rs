@@ -80,10 +80,10 @@ impl Default for Project {
 /// Why a project could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectError {
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{path}:{line}:{column}: {message}")]
     Syntax {
@@ -148,9 +148,9 @@ impl Project {
 
     /// Reads a project file.
     pub fn load(path: &Path) -> Result<Self, ProjectError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ProjectError::Io {
+        let text = std::fs::read_to_string(path).map_err(|error| ProjectError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         Self::from_ron(&text, path)
     }
@@ -175,9 +175,9 @@ impl Project {
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ProjectError> {
     use std::io::Write;
-    let io = |source| ProjectError::Io {
+    let io = |error| ProjectError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     let dir = path
         .parent()
