@@ -323,6 +323,20 @@ impl TrainingArea {
                 if n >= 2 {
                     self.compare = (n - 2, n - 1);
                 }
+                let how = r
+                    .summary
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| format!("{:?}", r.summary.stop_reason));
+                studio.notify(format!(
+                    "Training ended after {} iterations ({how}){}",
+                    r.summary.iterations,
+                    test_metric.map_or(String::new(), |m| if classification {
+                        format!("; test accuracy {:.2}%", m * 100.0)
+                    } else {
+                        format!("; test RMSE {m:.4}")
+                    })
+                ));
             }
             // A command refused while training runs is not the end of the training.
             Event::Failed(m) if m.contains("while training runs") => {}
