@@ -512,6 +512,73 @@ impl LayerType {
     }
 }
 
+const SEQUENCE_INPUT_PROPS: &[&str] = &["Name", "InputSize", "Normalization", "MinLength"];
+const RECURRENT_PROPS: &[&str] = &[
+    "Name",
+    "InputSize",
+    "NumHiddenUnits",
+    "OutputMode",
+    "StateActivationFunction",
+    "GateActivationFunction",
+    "InputWeightsLearnRateFactor",
+    "RecurrentWeightsLearnRateFactor",
+    "BiasLearnRateFactor",
+    "InputWeightsL2Factor",
+    "RecurrentWeightsL2Factor",
+    "BiasL2Factor",
+    "InputWeightsInitializer",
+    "RecurrentWeightsInitializer",
+    "BiasInitializer",
+    "HiddenState",
+    "CellState",
+];
+const GRU_PROPS: &[&str] = &[
+    "Name",
+    "InputSize",
+    "NumHiddenUnits",
+    "OutputMode",
+    "StateActivationFunction",
+    "GateActivationFunction",
+    "InputWeightsLearnRateFactor",
+    "RecurrentWeightsLearnRateFactor",
+    "BiasLearnRateFactor",
+    "InputWeightsL2Factor",
+    "RecurrentWeightsL2Factor",
+    "BiasL2Factor",
+    "InputWeightsInitializer",
+    "RecurrentWeightsInitializer",
+    "BiasInitializer",
+    "HiddenState",
+    "CellState",
+    "ResetGateMode",
+];
+const FULLY_CONNECTED_PROPS: &[&str] = &[
+    "Name",
+    "InputSize",
+    "OutputSize",
+    "WeightsLearnRateFactor",
+    "BiasLearnRateFactor",
+    "WeightsL2Factor",
+    "BiasL2Factor",
+    "WeightsInitializer",
+    "BiasInitializer",
+];
+
+impl LayerType {
+    /// The MATLAB names of this type's properties (what its constructor and the inspector take).
+    pub fn properties(self) -> &'static [&'static str] {
+        match self {
+            LayerType::SequenceInput => SEQUENCE_INPUT_PROPS,
+            LayerType::Lstm | LayerType::Bilstm => RECURRENT_PROPS,
+            LayerType::Gru => GRU_PROPS,
+            LayerType::FullyConnected => FULLY_CONNECTED_PROPS,
+            LayerType::Dropout => &["Name", "Probability"],
+            LayerType::Softmax | LayerType::Regression => &["Name"],
+            LayerType::Classification => &["Name", "Classes"],
+        }
+    }
+}
+
 /// One layer of a network: a name (`''` = assigned automatically) and its properties.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LayerSpec {

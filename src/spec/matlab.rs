@@ -1222,70 +1222,6 @@ const NOT_IMPORTED_OPTIONS: &[&str] = &[
     "TargetDataFormats",
 ];
 
-const SEQUENCE_INPUT_PROPS: &[&str] = &["Name", "InputSize", "Normalization", "MinLength"];
-const RECURRENT_PROPS: &[&str] = &[
-    "Name",
-    "InputSize",
-    "NumHiddenUnits",
-    "OutputMode",
-    "StateActivationFunction",
-    "GateActivationFunction",
-    "InputWeightsLearnRateFactor",
-    "RecurrentWeightsLearnRateFactor",
-    "BiasLearnRateFactor",
-    "InputWeightsL2Factor",
-    "RecurrentWeightsL2Factor",
-    "BiasL2Factor",
-    "InputWeightsInitializer",
-    "RecurrentWeightsInitializer",
-    "BiasInitializer",
-    "HiddenState",
-    "CellState",
-];
-const GRU_PROPS: &[&str] = &[
-    "Name",
-    "InputSize",
-    "NumHiddenUnits",
-    "OutputMode",
-    "StateActivationFunction",
-    "GateActivationFunction",
-    "InputWeightsLearnRateFactor",
-    "RecurrentWeightsLearnRateFactor",
-    "BiasLearnRateFactor",
-    "InputWeightsL2Factor",
-    "RecurrentWeightsL2Factor",
-    "BiasL2Factor",
-    "InputWeightsInitializer",
-    "RecurrentWeightsInitializer",
-    "BiasInitializer",
-    "HiddenState",
-    "CellState",
-    "ResetGateMode",
-];
-const FULLY_CONNECTED_PROPS: &[&str] = &[
-    "Name",
-    "InputSize",
-    "OutputSize",
-    "WeightsLearnRateFactor",
-    "BiasLearnRateFactor",
-    "WeightsL2Factor",
-    "BiasL2Factor",
-    "WeightsInitializer",
-    "BiasInitializer",
-];
-
-fn properties_of(ty: LayerType) -> &'static [&'static str] {
-    match ty {
-        LayerType::SequenceInput => SEQUENCE_INPUT_PROPS,
-        LayerType::Lstm | LayerType::Bilstm => RECURRENT_PROPS,
-        LayerType::Gru => GRU_PROPS,
-        LayerType::FullyConnected => FULLY_CONNECTED_PROPS,
-        LayerType::Dropout => &["Name", "Probability"],
-        LayerType::Softmax | LayerType::Regression => &["Name"],
-        LayerType::Classification => &["Name", "Classes"],
-    }
-}
-
 /// The property filled by a layer constructor's leading number, and whether it is required.
 fn leading_property(ty: LayerType) -> Option<(&'static str, bool)> {
     match ty {
@@ -2210,7 +2146,7 @@ impl Importer {
                 _ => {}
             }
         }
-        let known = properties_of(ty);
+        let known = ty.properties();
         for pair in self.pairs(args, start, ctor)? {
             let Some(prop) = known.iter().find(|k| k.eq_ignore_ascii_case(&pair.name)) else {
                 return Err(err(

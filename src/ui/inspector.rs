@@ -220,7 +220,7 @@ pub fn inspector_ui(
             ui.spacing_mut().item_spacing.y = 5.0;
             title_ui(ui, layer, la);
             name_ui(ui, &mut edit, &mut edited, la);
-            let props: Vec<&str> = PROPERTIES.to_vec();
+            let props = layer.layer_type().properties();
             let unplaced: Vec<&String> = la
                 .errors
                 .iter()
@@ -257,36 +257,6 @@ pub fn inspector_ui(
         });
     }
 }
-
-/// Every property name the inspector places errors under.
-const PROPERTIES: [&str; 26] = [
-    "Name",
-    "InputSize",
-    "Normalization",
-    "MinLength",
-    "NumHiddenUnits",
-    "OutputMode",
-    "StateActivationFunction",
-    "GateActivationFunction",
-    "InputWeightsLearnRateFactor",
-    "RecurrentWeightsLearnRateFactor",
-    "BiasLearnRateFactor",
-    "InputWeightsL2Factor",
-    "RecurrentWeightsL2Factor",
-    "BiasL2Factor",
-    "InputWeightsInitializer",
-    "RecurrentWeightsInitializer",
-    "BiasInitializer",
-    "HiddenState",
-    "CellState",
-    "ResetGateMode",
-    "OutputSize",
-    "WeightsLearnRateFactor",
-    "WeightsL2Factor",
-    "WeightsInitializer",
-    "Probability",
-    "Classes",
-];
 
 fn title_ui(ui: &mut egui::Ui, layer: &LayerSpec, la: &LayerAnalysis) {
     let ty = layer.layer_type();
