@@ -513,25 +513,6 @@ impl LayerType {
 }
 
 const SEQUENCE_INPUT_PROPS: &[&str] = &["Name", "InputSize", "Normalization", "MinLength"];
-const RECURRENT_PROPS: &[&str] = &[
-    "Name",
-    "InputSize",
-    "NumHiddenUnits",
-    "OutputMode",
-    "StateActivationFunction",
-    "GateActivationFunction",
-    "InputWeightsLearnRateFactor",
-    "RecurrentWeightsLearnRateFactor",
-    "BiasLearnRateFactor",
-    "InputWeightsL2Factor",
-    "RecurrentWeightsL2Factor",
-    "BiasL2Factor",
-    "InputWeightsInitializer",
-    "RecurrentWeightsInitializer",
-    "BiasInitializer",
-    "HiddenState",
-    "CellState",
-];
 const GRU_PROPS: &[&str] = &[
     "Name",
     "InputSize",
@@ -552,6 +533,8 @@ const GRU_PROPS: &[&str] = &[
     "CellState",
     "ResetGateMode",
 ];
+/// lstmLayer and bilstmLayer take the GRU's properties but ResetGateMode (the last one).
+const RECURRENT_PROPS: &[&str] = GRU_PROPS.split_at(GRU_PROPS.len() - 1).0;
 const FULLY_CONNECTED_PROPS: &[&str] = &[
     "Name",
     "InputSize",

@@ -287,10 +287,20 @@ fn messages_ui(ui: &mut egui::Ui, edit: &Edit, key: &str, prop: &str) {
     let mut msgs: Vec<String> = edit.parse_error(key).cloned().into_iter().collect();
     msgs.extend(edit.messages(prop));
     for m in msgs {
-        ui.add(
-            egui::Label::new(RichText::new(m).small().color(ui.visuals().error_fg_color)).wrap(),
-        );
+        error_label(ui, m);
     }
+}
+
+/// One validation message, small and red, wrapped under its field.
+fn error_label(ui: &mut egui::Ui, message: String) {
+    ui.add(
+        egui::Label::new(
+            RichText::new(message)
+                .small()
+                .color(ui.visuals().error_fg_color),
+        )
+        .wrap(),
+    );
 }
 
 /// A labelled row: the MATLAB property name on the left, the widget and its messages on the
@@ -744,9 +754,7 @@ fn factor_grid_ui(
             }
         });
     for m in messages {
-        ui.add(
-            egui::Label::new(RichText::new(m).small().color(ui.visuals().error_fg_color)).wrap(),
-        );
+        error_label(ui, m);
     }
 }
 
